@@ -1,0 +1,24 @@
+// The front door of src/persistence: everything the page and the other modules may use. Dexie
+// itself stays behind it (see eslint.config.js).
+import { getDb } from './db';
+import { createProjectsRepo } from './projects-repo';
+import { createSettingsRepo } from './settings-repo';
+
+export { DEFAULT_DATABASE_NAME, SCHEMA_VERSION, getDb, openDatabase, type InloopDB } from './db';
+export { onDatabaseEvent, type DatabaseEvent, type DatabaseEventListener } from './events';
+export {
+  StorageFailure,
+  describeStorageError,
+  isQuotaExceeded,
+  toStorageError,
+  type StorageError,
+} from './errors';
+export { LiveQuery } from './live.svelte';
+export { createProjectsRepo, type ProjectPatch, type ProjectsRepo } from './projects-repo';
+export { createSettingsRepo, type SettingsRepo } from './settings-repo';
+export type * from './schema';
+
+/** Projects of the page's database. */
+export const projectsRepo = createProjectsRepo(getDb);
+/** Settings of the page's database. */
+export const settingsRepo = createSettingsRepo(getDb);

@@ -1,0 +1,289 @@
+// The page's only door to the ML worker (workers/ml.worker.ts), after GoogleChromeLabs/squoosh's
+// worker bridge: the worker starts lazily on the first call and initialises its backend once per
+// start; calls run one at a time in call order; every call takes an AbortSignal. Aborting a running
+// job first asks the worker to stop (cooperative cancel); a job still busy after the grace period is
+// assumed stuck in synchronous code and the worker is terminated. The next call starts a fresh one.
+import * as Comlink from 'comlink';
+import type { MlApi } from '../../workers/ml.worker';
+import type {
+  BackendPreference,
+  BackendReport,
+  MatmulBenchOptions,
+  MatmulBenchResult,
+  MatmulProgress,
+  MemoryInfo,
+  SelfTestResult,
+} from './types';
+
+export interface MlBridgeOptions {
+  /** Backend to ask the worker for; `auto` (the default) tries webgpu → webgl → cpu. */
+  prefer?: BackendPreference;
+  /**
+   * How long an aborted job may take to notice its cancel flag before the worker is terminated.
+   * Cooperative jobs check between steps (a few ms on a GPU, one big CPU kernel at worst), and a
+   * terminated worker loses its compiled shaders and loaded models, so err on the generous side.
+   */
+  cancelGraceMs?: number;
+  /** Creates the worker; for tests that need a different entry. Defaults to the ML worker. */
+  createWorker?: () => Worker;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+export interface ProgressCallOptions<P> extends CallOptions {
+  /** Called in the page with each progress report; must be cheap (it runs on the main thread). */
+  onProgress?: (progress: P) => void;
+}
+
+export type BackendListener = (report: BackendReport | undefined) => void;
+
+const DEFAULT_CANCEL_GRACE_MS = 2000;
+
+/** The error every aborted call rejects with, whatever `signal.reason` was. */
+export function abortError(message = 'The ML job was aborted'): DOMException {
+  return new DOMException(message, 'AbortError');
+}
+
+export function isAbortError(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: unknown }).name === 'AbortError'
+  );
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+/** One started worker and what we know about it. */
+interface LiveWorker {
+  worker: Worker;
+  api: Comlink.Remote<MlApi>;
+  /** Resolves with the init report; rejects if init fails (the worker is then terminated). */
+  ready: Promise<BackendReport>;
+  /** Rejects when the worker dies or is terminated, so no call waits on a dead worker forever. */
+  died: Promise<never>;
+  kill: (reason: Error) => void;
+}
+
+/** A job gets the worker's API, its cancel id and the report of the backend it runs on. */
+type Job<T> = (api: Comlink.Remote<MlApi>, jobId: number, report: BackendReport) => Promise<T>;
+
+function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+export class MlBridge {
+  #prefer: BackendPreference;
+  readonly #cancelGraceMs: number;
+  readonly #createWorker: () => Worker;
+  /** Tail of the job queue; it settles when the worker is free again, never with an error. */
+  #queue: Promise<void> = Promise.resolve();
+  #live: LiveWorker | undefined;
+  #report: BackendReport | undefined;
+  readonly #listeners = new Set<BackendListener>();
+  #nextJobId = 1;
+  #workerStarts = 0;
+  #disposed = false;
+
+  constructor(options: MlBridgeOptions = {}) {
+    this.#prefer = options.prefer ?? 'auto';
+    this.#cancelGraceMs = options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+    this.#createWorker =
+      options.createWorker ??
+      (() =>
+        new Worker(new URL('../../workers/ml.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'inloop-ml',
+        }));
+  }
+
+  get preferredBackend(): BackendPreference {
+    return this.#prefer;
+  }
+
+  /** The report of the current worker's backend; undefined before the first start or after a switch. */
+  get report(): BackendReport | undefined {
+    return this.#report;
+  }
+
+  /** How many workers this bridge has started; a restart after a stuck job shows up here. */
+  get workerStarts(): number {
+    return this.#workerStarts;
+  }
+
+  /**
+   * Calls `listener` now with the current report and again whenever it changes (a worker finished
+   * init, or the preferred backend changed). Returns the unsubscribe function.
+   */
+  subscribe(listener: BackendListener): () => void {
+    this.#listeners.add(listener);
+    listener(this.#report);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Switches backend: the current worker (and any job running on it, which rejects with an
+   * AbortError) is terminated now; the next call starts a worker with the new preference.
+   */
+  setPreferredBackend(prefer: BackendPreference): void {
+    this.#prefer = prefer;
+    this.#terminate(abortError(`The ML worker was restarted to switch to '${prefer}'`));
+    this.#setReport(undefined);
+  }
+
+  /** Starts the worker if needed and resolves with its backend report. */
+  ready(options: CallOptions = {}): Promise<BackendReport> {
+    return this.#enqueue(options.signal, (_api, _jobId, report) => Promise.resolve(report));
+  }
+
+  selfTest(options: CallOptions = {}): Promise<SelfTestResult> {
+    return this.#enqueue(options.signal, (api) => api.selfTest());
+  }
+
+  benchMatmul(
+    bench: MatmulBenchOptions,
+    options: ProgressCallOptions<MatmulProgress> = {},
+  ): Promise<MatmulBenchResult> {
+    const { onProgress } = options;
+    return this.#enqueue(options.signal, (api, jobId) =>
+      api.benchMatmul(bench, onProgress ? Comlink.proxy(onProgress) : undefined, jobId),
+    );
+  }
+
+  memory(options: CallOptions = {}): Promise<MemoryInfo> {
+    return this.#enqueue(options.signal, (api) => api.memory());
+  }
+
+  /** Asks the worker itself, rather than returning the cached `report`. */
+  backendInfo(options: CallOptions = {}): Promise<BackendReport | undefined> {
+    return this.#enqueue(options.signal, (api) => api.backendInfo());
+  }
+
+  /**
+   * Blocks the worker thread for `ms` (see the worker's `busyLoop`): a job that cannot be cancelled
+   * cooperatively, for exercising the terminate-after-grace path.
+   */
+  busyLoop(ms: number, options: CallOptions = {}): Promise<number> {
+    return this.#enqueue(options.signal, (api) => api.busyLoop(ms));
+  }
+
+  /** Terminates the worker; running and queued calls reject, later calls reject at once. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#terminate(abortError('The ML bridge was disposed'));
+    this.#listeners.clear();
+  }
+
+  #setReport(report: BackendReport | undefined): void {
+    if (report === this.#report) return;
+    this.#report = report;
+    for (const listener of this.#listeners) listener(report);
+  }
+
+  #start(): LiveWorker {
+    const worker = this.#createWorker();
+    const api = Comlink.wrap<MlApi>(worker);
+    let kill!: (reason: Error) => void;
+    const died = new Promise<never>((_, reject) => (kill = reject));
+    // Nobody may be racing `died` when it fires; that is not an unhandled rejection.
+    died.catch(() => undefined);
+    const live: LiveWorker = { worker, api, died, kill, ready: undefined! };
+    // A module that fails to load, or an uncaught error, leaves the worker in an unknown state and
+    // Comlink calls that would never answer: replace it.
+    worker.addEventListener('error', (event) => {
+      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
+      this.#terminate(new Error(`The ML worker failed${detail}`), live);
+    });
+    live.ready = Promise.race([api.init({ prefer: this.#prefer }), died]).then(
+      (report) => {
+        if (this.#live === live) this.#setReport(report);
+        return report;
+      },
+      (error: unknown) => {
+        this.#terminate(toError(error), live);
+        throw error;
+      },
+    );
+    this.#live = live;
+    this.#workerStarts++;
+    return live;
+  }
+
+  /** Terminates `live` (default: the current worker); its pending calls reject with `reason`. */
+  #terminate(reason: Error, live = this.#live): void {
+    if (!live) return;
+    live.worker.terminate();
+    live.kill(reason);
+    if (this.#live === live) this.#live = undefined;
+  }
+
+  #enqueue<T>(signal: AbortSignal | undefined, job: Job<T>): Promise<T> {
+    if (this.#disposed) return Promise.reject(new Error('The ML bridge was disposed'));
+    if (signal?.aborted) return Promise.reject(abortError());
+    const jobId = this.#nextJobId++;
+
+    return new Promise<T>((resolve, reject) => {
+      let callerSettled = false;
+      let onRunningAbort: (() => void) | undefined;
+      const settle = (outcome: () => void) => {
+        if (callerSettled) return;
+        callerSettled = true;
+        signal?.removeEventListener('abort', onAbort);
+        outcome();
+      };
+      // The caller hears about an abort at once, queued or running; the queue itself moves on only
+      // when the worker is free again (the job stopped, or its worker was terminated).
+      const onAbort = () => {
+        settle(() => reject(abortError()));
+        onRunningAbort?.();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      const turn = async (): Promise<void> => {
+        if (callerSettled) return; // aborted while queued: never runs
+        if (this.#disposed) return settle(() => reject(new Error('The ML bridge was disposed')));
+        const live = this.#live ?? this.#start();
+        const run = live.ready.then((report) => {
+          if (callerSettled) throw abortError(); // aborted during init: don't start the job
+          return job(live.api, jobId, report);
+        });
+        const outcome = Promise.race([run, live.died]);
+        const finished = outcome.then(
+          (value) => settle(() => resolve(value)),
+          (error: unknown) => settle(() => reject(toError(error))),
+        );
+        const abortedWhileRunning = new Promise<void>((resolveAbort) => {
+          onRunningAbort = resolveAbort;
+          if (callerSettled) resolveAbort();
+        });
+        await Promise.race([finished, abortedWhileRunning]);
+        if (!callerSettled || !signal?.aborted) return; // settled normally (or rejected by `died`)
+
+        // Cooperative cancel first; a job that doesn't settle within the grace period is stuck in
+        // synchronous code, and only terminating its thread gets it back.
+        live.api.cancel(jobId).catch(() => undefined);
+        const grace = delay(this.#cancelGraceMs);
+        const stopped = await Promise.race([
+          finished.then(() => true),
+          grace.promise.then(() => false),
+        ]);
+        grace.cancel();
+        if (!stopped) {
+          this.#terminate(
+            abortError(`ML job ${jobId} ignored cancel for ${this.#cancelGraceMs} ms`),
+            live,
+          );
+        }
+      };
+
+      // `turn` never rejects (every outcome goes to the caller), so the queue never breaks.
+      this.#queue = this.#queue.then(turn, turn).catch(() => undefined);
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { createProject, expect, test } from './fixtures';
+
+test('after the first visit the app works offline', async ({ page, context }) => {
+  await page.goto('/');
+  await createProject(page, 'Offline project', ['spam', 'ham']);
+  // Wait until the service worker controls the page and has precached everything.
+  await page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.ready;
+    if (!navigator.serviceWorker.controller) {
+      await new Promise((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
+      );
+    }
+    return reg.active?.state;
+  });
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByRole('table', { name: 'Projects' })).toContainText('Offline project');
+  await page.keyboard.press('Alt+2');
+  await expect(page.getByRole('heading', { level: 1, name: 'Data' })).toBeVisible();
+  // The ML worker chunk (TF.js) comes from the precache too.
+  await expect(page.getByTestId('backend-badge')).toContainText('WebGPU', { timeout: 90_000 });
+  await context.setOffline(false);
+});

@@ -1,0 +1,90 @@
+import { createProject, expect, test } from './fixtures';
+
+test('a project survives a reload, and can be renamed, switched and deleted', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Start your first project' })).toBeVisible();
+
+  await createProject(page, 'Churn', ['stays', 'leaves']);
+  await createProject(page, 'Reviews', ['negative', 'neutral', 'positive']);
+
+  await page.reload();
+  const table = page.getByRole('table', { name: 'Projects' });
+  await expect(table).toContainText('Churn');
+  await expect(table).toContainText('Reviews');
+  // The last created project is the open one, also after reload.
+  await expect(page.getByRole('row', { name: /Reviews/ })).toHaveAttribute('aria-current', 'true');
+
+  await page.getByRole('button', { name: 'Rename Churn' }).click();
+  await page.getByLabel('New name for Churn').fill('Customer churn');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(table).toContainText('Customer churn');
+
+  await page.getByRole('button', { name: 'Open Customer churn' }).click();
+  await expect(page.getByRole('row', { name: /Customer churn/ })).toHaveAttribute(
+    'aria-current',
+    'true',
+  );
+
+  await page.getByRole('button', { name: 'Delete Reviews' }).click();
+  const dialog = page.getByRole('dialog', { name: /Delete “Reviews”/ });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Delete project' }).click();
+  await expect(table).not.toContainText('Reviews');
+
+  await page.reload();
+  await expect(table).toContainText('Customer churn');
+  await expect(table).not.toContainText('Reviews');
+});
+
+test('invalid project input gets a clear error and creates nothing', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Name', { exact: true }).fill('Dup keys');
+  await page.getByLabel('Class 1 name').fill('a');
+  await page.getByLabel('Class 2 name').fill('b');
+  await page.getByLabel('Class 2 hotkey').fill('1');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('alert')).toContainText('share the hotkey “1”');
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Start your first project' })).toBeVisible();
+});
+
+test('the sections of the journey are reachable by keyboard', async ({ page }) => {
+  await page.goto('/');
+  await createProject(page, 'Digits', ['zero', 'one']);
+  await page.keyboard.press('Alt+4');
+  await expect(page).toHaveURL(/#\/train$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Train' })).toBeVisible();
+  await expect(page.getByRole('link', { name: /Train/ })).toHaveAttribute('aria-current', 'page');
+  await page.keyboard.press('Alt+1');
+  await expect(page.getByRole('heading', { level: 1, name: 'Projects' })).toBeVisible();
+});
+
+test('the ML worker runs on WebGPU and the badge says so', async ({ page }) => {
+  await page.goto('/');
+  const badge = page.getByTestId('backend-badge');
+  await expect(badge).toContainText('WebGPU', { timeout: 90_000 });
+  await badge.click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  await expect(settings.getByRole('region', { name: 'Active backend' })).toContainText('Adapter');
+});
+
+test('the page runs under the strict Content-Security-Policy', async ({ page }) => {
+  const response = await page.goto('/');
+  const header = response?.headers()['content-security-policy'] ?? '';
+  expect(header).toContain("default-src 'self'");
+  expect(header).toContain("connect-src 'self'");
+  const meta = await page
+    .locator('meta[http-equiv="Content-Security-Policy"]')
+    .getAttribute('content');
+  expect(meta).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  // eval is forbidden: the policy is really in force, not only present.
+  const evalBlocked = await page.evaluate(() => {
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval
+      return new Function('return 1')() !== 1;
+    } catch {
+      return true;
+    }
+  });
+  expect(evalBlocked).toBe(true);
+});
