@@ -127,7 +127,7 @@ async function tryBackend(
     await importWebGpuBackend();
     extra = probe.value;
   }
-  if (!(name in tf.engine().registryFactory)) {
+  if (tf.findBackendFactory(name) == null) {
     return {
       attempt: { backend: name, ok: false, reason: `TF.js has no '${name}' backend registered` },
     };

@@ -93,7 +93,7 @@ describe('ML worker on the preferred backend (auto → WebGPU)', () => {
     const { signal, abortedAt } = abortAfter(500);
     const error = await rejectionOf(bridge.benchMatmul(endlessBench, { signal }));
     expect(isAbortError(error)).toBe(true);
-    expect(performance.now() - abortedAt()).toBeLessThan(100);
+    expect(performance.now() - abortedAt()).toBeLessThan(250);
 
     // The worker stopped by itself: it serves the next call and was never restarted.
     const after = await bridge.memory();
@@ -136,7 +136,8 @@ describe('ML worker on a forced backend', () => {
     } else {
       // Headless Chromium may have no WebGL in workers: then it must say why and fall back to CPU.
       expect(report.backend).toBe('cpu');
-      expect(report.tried[0]).toMatchObject({ ok: false, reason: expect.any(String) });
+      expect(report.tried[0]?.ok).toBe(false);
+      expect(report.tried[0]?.reason).toMatch(/\S/);
       expect(report.tried[1]).toEqual({ backend: 'cpu', ok: true });
     }
     expect(seen).toEqual([expect.objectContaining({ backend: 'cpu' }), undefined, report]);
@@ -180,7 +181,7 @@ describe('aborting and stuck jobs', () => {
     const { signal, abortedAt } = abortAfter(200);
     const error = await rejectionOf(bridge.busyLoop(30_000, { signal }));
     expect(isAbortError(error)).toBe(true);
-    expect(performance.now() - abortedAt()).toBeLessThan(100);
+    expect(performance.now() - abortedAt()).toBeLessThan(250);
 
     // Had the stuck worker been kept, this would wait out the 30 s loop.
     const started = performance.now();

@@ -4,7 +4,7 @@ test('after the first visit the app works offline', async ({ page, context }) =>
   await page.goto('/');
   await createProject(page, 'Offline project', ['spam', 'ham']);
   // Wait until the service worker controls the page and has precached everything.
-  await page.evaluate(async () => {
+  const state = await page.evaluate(async () => {
     const reg = await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
       await new Promise((resolve) =>
@@ -13,6 +13,7 @@ test('after the first visit the app works offline', async ({ page, context }) =>
     }
     return reg.active?.state;
   });
+  expect(state).toBe('activated');
 
   await context.setOffline(true);
   await page.reload();

@@ -14,7 +14,13 @@ function report(overrides: Partial<BackendReport>): BackendReport {
 }
 
 function adapter(overrides: Partial<GpuAdapterSummary> = {}): GpuAdapterSummary {
-  return { vendor: 'google', architecture: 'swiftshader', device: '', description: '', ...overrides };
+  return {
+    vendor: 'google',
+    architecture: 'swiftshader',
+    device: '',
+    description: '',
+    ...overrides,
+  };
 }
 
 describe('describeBackend', () => {
