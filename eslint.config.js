@@ -63,7 +63,10 @@ export default ts.config(
     files: ['src/**'],
     ignores: ['src/persistence/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [dexieOnlyInPersistence], patterns: [tfOnlyInWorkers] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [dexieOnlyInPersistence], patterns: [tfOnlyInWorkers] },
+      ],
     },
   },
   {
@@ -81,8 +84,14 @@ export default ts.config(
         {
           paths: [dexieOnlyInPersistence],
           patterns: [
-            { group: ['svelte', 'svelte/*', '*.svelte'], message: 'Workers have no DOM or Svelte.' },
-            { group: ['**/ui/**', '*.svelte.ts', '**/*.svelte.js'], message: 'Workers have no UI.' },
+            {
+              group: ['svelte', 'svelte/*', '*.svelte'],
+              message: 'Workers have no DOM or Svelte.',
+            },
+            {
+              group: ['**/ui/**', '*.svelte.ts', '**/*.svelte.js'],
+              message: 'Workers have no UI.',
+            },
             { group: ['chart.js', 'chart.js/*'], message: 'Charts belong to the page.' },
           ],
         },

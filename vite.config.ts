@@ -71,9 +71,9 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
-          // Take control of the open page at once, so even the first visit is offline-capable.
-          clientsClaim: true,
-          skipWaiting: true,
+        // Take control of the open page at once, so even the first visit is offline-capable.
+        clientsClaim: true,
+        skipWaiting: true,
       },
     }),
   ],

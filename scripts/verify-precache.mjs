@@ -24,7 +24,9 @@ const missing = walk(dist)
   .filter((f) => !exempt.some((re) => re.test(f)) && !precached.has(f));
 
 if (missing.length > 0) {
-  console.error(`✖ ${missing.length} built file(s) are not in the precache:\n  ${missing.join('\n  ')}`);
+  console.error(
+    `✖ ${missing.length} built file(s) are not in the precache:\n  ${missing.join('\n  ')}`,
+  );
   process.exit(1);
 }
 console.log(`✔ precache covers all ${precached.size} built files`);

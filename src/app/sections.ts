@@ -1,14 +1,6 @@
 /** The user's journey, in order. Each section names what lives there, for nav and empty states. */
 export type SectionId =
-  | 'projects'
-  | 'data'
-  | 'label'
-  | 'train'
-  | 'models'
-  | 'serve'
-  | 'monitor'
-  | 'automate'
-  | 'share';
+  'projects' | 'data' | 'label' | 'train' | 'models' | 'serve' | 'monitor' | 'automate' | 'share';
 
 export interface Section {
   id: SectionId;

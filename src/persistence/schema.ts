@@ -2,6 +2,7 @@
 // and workers may import these types without pulling the database in. Fields that later issues
 // will refine are kept loose but typed (`Record<string, unknown>`); what must stay stable are the
 // table names, primary keys and indexed fields (see versions/).
+import type { ColumnType } from '../data/types';
 import type { Modality, Project } from '../projects/types';
 
 export type { Project };
@@ -26,11 +27,17 @@ export type SourceStatus = 'staging' | 'ready';
 /** How chunk columns are stored: see {@link ChunkColumn}. */
 export type ColumnStorage = ChunkColumn['kind'];
 
+/** What a column is used for in this source. */
+export type ColumnRole = 'feature' | 'target' | 'id' | 'time' | 'ignored';
+
 export interface ColumnSchema {
   name: string;
   /** What the column means; image pixels are not a column, they live in `blobs`. */
-  type: 'numeric' | 'categorical' | 'text' | 'datetime';
+  type: ColumnType;
   storage: ColumnStorage;
+  role: ColumnRole;
+  /** Categories in code order (i32 columns); grows append-only while a source is imported. */
+  vocab?: string[];
 }
 
 export interface SourceRecord {
@@ -52,11 +59,13 @@ export interface SourceRecord {
 /**
  * One column of a chunk. Typed arrays go straight into tensors without per-row objects.
  * - `f32`: numbers; `missing[i] === 1` marks a missing value (`values[i]` is then meaningless).
+ * - `f64`: datetimes as epoch milliseconds (float32 would round them to minutes); same `missing`.
  * - `i32`: categories as codes into `vocab`; code `-1` marks a missing value.
  * - `str`: free text (text projects), kept as strings for the tokenizer.
  */
 export type ChunkColumn =
   | { kind: 'f32'; values: Float32Array; missing: Uint8Array }
+  | { kind: 'f64'; values: Float64Array; missing: Uint8Array }
   | { kind: 'i32'; codes: Int32Array; vocab: string[] }
   | { kind: 'str'; values: string[] };
 

@@ -30,9 +30,7 @@ const HOTKEY_ORDER = '1234567890abcdeghijklmnopqrtuvwxy'.split('');
 
 /** The next free hotkey in the order digits first, then letters (skipping reserved keys). */
 export function suggestHotkey(taken: readonly string[]): string {
-  return (
-    HOTKEY_ORDER.find((k) => !taken.includes(k) && !RESERVED_HOTKEYS.includes(k)) ?? ''
-  );
+  return HOTKEY_ORDER.find((k) => !taken.includes(k) && !RESERVED_HOTKEYS.includes(k)) ?? '';
 }
 
 export const DEFAULT_IMAGE_SIZE = 64;
@@ -48,4 +46,9 @@ export function buildClasses(drafts: readonly { name: string; hotkey: string }[]
     hotkey: c.hotkey,
     color: CLASS_COLORS[i % CLASS_COLORS.length] ?? '#888888',
   }));
+}
+
+/** A random 31-bit seed: fits every RNG and TF.js seed argument. */
+export function newSeed(): number {
+  return crypto.getRandomValues(new Uint32Array(1))[0]! >>> 1;
 }

@@ -6,7 +6,7 @@ import {
   StorageFailure,
 } from '../persistence';
 import { err, ok, type Result } from '../lib/result';
-import { buildClasses, DEFAULT_IMAGE_SIZE, newId } from './defaults';
+import { buildClasses, DEFAULT_IMAGE_SIZE, newId, newSeed } from './defaults';
 import { describeProjectDraftError } from './messages';
 import type { Project } from './types';
 import { validateProjectDraft, validateProjectName, type ProjectDraft } from './validate';
@@ -66,6 +66,7 @@ export class ProjectsState {
       classes: buildClasses(valid.value.classes),
       targetColumn: null,
       imageSize: DEFAULT_IMAGE_SIZE,
+      seed: newSeed(),
       createdAt: now,
       updatedAt: now,
     };

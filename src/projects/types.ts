@@ -21,6 +21,8 @@ export interface Project {
   targetColumn: string | null;
   /** Square input size images are resized to once at import (image projects). */
   imageSize: number;
+  /** Seeds splits, shuffling and weight initialisation: the same seed gives the same splits. */
+  seed: number;
   createdAt: number;
   updatedAt: number;
 }

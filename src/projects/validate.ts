@@ -1,5 +1,5 @@
 import { err, ok, type Result } from '../lib/result';
-import { MODALITIES, type LabelClass, type Modality } from './types';
+import { MODALITIES, type Modality } from './types';
 
 /** What the "new project" form collects, before ids and timestamps exist. */
 export interface ProjectDraft {
@@ -60,7 +60,8 @@ export function validateProjectName(
 ): Result<string, ProjectDraftError> {
   const trimmed = name.trim();
   if (trimmed === '') return err({ kind: 'name-empty' });
-  if (trimmed.length > PROJECT_NAME_MAX) return err({ kind: 'name-too-long', max: PROJECT_NAME_MAX });
+  if (trimmed.length > PROJECT_NAME_MAX)
+    return err({ kind: 'name-too-long', max: PROJECT_NAME_MAX });
   const lower = trimmed.toLocaleLowerCase();
   if (existingNames.some((n) => n.trim().toLocaleLowerCase() === lower)) {
     return err({ kind: 'name-taken', name: trimmed });
@@ -83,7 +84,8 @@ function validateClasses(
     if (names.has(lower)) return err({ kind: 'class-name-duplicate', name });
     names.add(lower);
     const hotkey = normalizeHotkey(c.hotkey);
-    if (!HOTKEY_PATTERN.test(hotkey)) return err({ kind: 'hotkey-invalid', index, hotkey: c.hotkey });
+    if (!HOTKEY_PATTERN.test(hotkey))
+      return err({ kind: 'hotkey-invalid', index, hotkey: c.hotkey });
     if (RESERVED_HOTKEYS.includes(hotkey)) return err({ kind: 'hotkey-reserved', index, hotkey });
     if (hotkeys.has(hotkey)) return err({ kind: 'hotkey-duplicate', hotkey });
     hotkeys.add(hotkey);

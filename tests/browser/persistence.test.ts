@@ -89,13 +89,14 @@ describe('upgrading old databases', () => {
 
     // Structured clone kept the binary columns binary, and the indexes answer queries.
     const [chunk] = await db.chunks.where('sourceId').equals('s-churn-pool').toArray();
-    expect(chunk?.columns.tenure).toMatchObject({ kind: 'f32', values: expect.any(Float32Array) });
+    const tenure = chunk?.columns.tenure;
+    expect(tenure?.kind === 'f32' ? tenure.values : undefined).toBeInstanceOf(Float32Array);
     expect((await db.blobs.get('s-leaves-pool#0/pixels'))?.data).toBeInstanceOf(ArrayBuffer);
     expect((await db.models.where('aliases').equals('champion').first())?.id).toBe('m-churn-1');
-    const history = await db.annotations
+    const itemHistory = db.annotations
       .where('[projectId+itemId]')
       .equals(['p-churn', 's-churn-pool#2']);
-    expect(await history.count()).toBe(2);
+    expect(await itemHistory.count()).toBe(2);
     expect((await createProjectsRepo(() => db).list()).map((p) => p.id)).toEqual([
       'p-leaves',
       'p-churn',
@@ -150,9 +151,11 @@ describe('a full disk', () => {
   // kBucketSpaceCacheTimeLimit), so a bucket already in use keeps accepting writes under the new
   // quota for that long. A fresh Storage Bucket asks for the quota on its first write: the test
   // shrinks the quota first, then puts its database in a new bucket.
-  async function databaseInFreshBucket(quotaSize: number): Promise<InloopDB> {
+  async function databaseInFreshBucket(freeBytes: number): Promise<InloopDB> {
     const origin = location.origin;
-    await cdp().send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+    // The quota covers the whole origin, including what earlier tests left in other databases.
+    const { usage } = await cdp().send('Storage.getUsageAndQuota', { origin });
+    await cdp().send('Storage.overrideQuotaForOrigin', { origin, quotaSize: usage + freeBytes });
     cleanups.push(() => cdp().send('Storage.overrideQuotaForOrigin', { origin }));
 
     const buckets = (navigator as Navigator & { storageBuckets: StorageBucketManager })
@@ -184,6 +187,11 @@ describe('a full disk', () => {
     expect(failure).toBeInstanceOf(StorageFailure);
     expect((failure as StorageFailure).error).toMatchObject({ kind: 'quota' });
     expect((failure as StorageFailure).message).toMatch(/storage for this site is full/);
+    // What Chromium and Dexie actually throw: the transaction's abort, carrying the cause.
+    expect((failure as StorageFailure).cause).toMatchObject({
+      name: 'AbortError',
+      inner: { name: 'QuotaExceededError' },
+    });
 
     // A transaction that writes a small row, then a big one: all or nothing.
     const transactional = await withStorageErrors(() =>

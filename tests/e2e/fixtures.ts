@@ -31,7 +31,9 @@ export const test = base.extend<{ foreignRequests: string[]; cspViolations: stri
         document.addEventListener('securitypolicyviolation', (e) => {
           const report = (window as unknown as { __reportCspViolation: (t: string) => void })
             .__reportCspViolation;
-          report(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`);
+          report(
+            `${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`,
+          );
         });
       });
       await use(violations);

@@ -57,9 +57,9 @@ describe('isQuotaExceeded', () => {
 
 describe('toStorageError', () => {
   it('classifies quota, version change and the rest', async () => {
-    await expect(toStorageError(new Dexie.AbortError('x', quotaException()))).resolves.toMatchObject(
-      { kind: 'quota' },
-    );
+    await expect(
+      toStorageError(new Dexie.AbortError('x', quotaException())),
+    ).resolves.toMatchObject({ kind: 'quota' });
     await expect(toStorageError(new Dexie.DatabaseClosedError())).resolves.toEqual({
       kind: 'version-change',
     });
