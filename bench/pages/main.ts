@@ -1,51 +1,9 @@
 // The in-browser half of `npm run bench`: bench/run.mjs opens this page in headless Chromium and
-// calls `window.inloopBench` through Playwright. Everything goes through the real ML bridge and
-// worker, so the figures include what the app pays (Comlink, module worker start, TF.js init).
-import { MlBridge, type BackendPreference, type BackendReport } from '../../src/training';
-import type { MatmulBenchOptions, MatmulBenchResult } from '../../src/training';
+// each suite in bench/suites/ calls its part of `window.inloopBench` through Playwright. Add a
+// suite's page-side functions as their own module here.
+import { backendsBench } from './backends';
 
-export interface StartupSample {
-  /** `new Worker` → `init` resolved, as the page sees it. */
-  totalMs: number;
-  /** The part spent inside the worker's `init` (backend probing and initialisation). */
-  initMs: number;
-  report: BackendReport;
-}
-
-const inloopBench = {
-  /** One cold worker start: a new bridge (hence a new worker) up to a ready backend. */
-  async startup(prefer: BackendPreference): Promise<StartupSample> {
-    const bridge = new MlBridge({ prefer });
-    try {
-      const started = performance.now();
-      const report = await bridge.ready();
-      return { totalMs: performance.now() - started, initMs: report.initMs, report };
-    } finally {
-      bridge.dispose();
-    }
-  },
-
-  async matmul(
-    prefer: BackendPreference,
-    options: MatmulBenchOptions,
-  ): Promise<{ report: BackendReport; bench: MatmulBenchResult }> {
-    const bridge = new MlBridge({ prefer });
-    try {
-      const report = await bridge.ready();
-      const selfTest = await bridge.selfTest();
-      if (!selfTest.ok) throw new Error(`Self-test failed on ${report.backend}`);
-      const bench = await bridge.benchMatmul(options, {
-        onProgress: (p) =>
-          console.log(
-            `[bench] ${report.backend} n=${p.size}: ${p.result.gflops.toFixed(2)} GFLOP/s`,
-          ),
-      });
-      return { report, bench };
-    } finally {
-      bridge.dispose();
-    }
-  },
-};
+const inloopBench = { ...backendsBench };
 
 declare global {
   interface Window {
