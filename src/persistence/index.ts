@@ -1,6 +1,7 @@
 // The front door of src/persistence: everything the page and the other modules may use. Dexie
 // itself stays behind it (see eslint.config.js).
 import { getDb } from './db';
+import { createAnnotationsRepo } from './annotations-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createSettingsRepo } from './settings-repo';
 
@@ -16,9 +17,17 @@ export {
 export { LiveQuery } from './live.svelte';
 export { createProjectsRepo, type ProjectPatch, type ProjectsRepo } from './projects-repo';
 export { createSettingsRepo, type SettingsRepo } from './settings-repo';
+export {
+  createAnnotationsRepo,
+  currentLabelsOf,
+  type AnnotationsRepo,
+  type NewAnnotation,
+} from './annotations-repo';
 export type * from './schema';
 
 /** Projects of the page's database. */
 export const projectsRepo = createProjectsRepo(getDb);
 /** Settings of the page's database. */
 export const settingsRepo = createSettingsRepo(getDb);
+/** The annotation log of the page's database. */
+export const annotationsRepo = createAnnotationsRepo(getDb);
