@@ -10,3 +10,49 @@ export type {
 export { describeBackend } from './backend-label';
 export { BACKEND_NAMES } from './types';
 export type * from './types';
+export {
+  PRESETS,
+  TRAIN_PRESETS,
+  OPTIMIZERS,
+  CLASS_WEIGHTINGS,
+  EARLY_STOPPING_METRICS,
+  TRAIN_CONFIG_LIMITS,
+  MAX_LAYERS,
+  DEFAULT_PRESET,
+  presetConfig,
+  trainConfigErrors,
+  validateTrainConfig,
+  describeTrainConfigError,
+  canonicalJson,
+  configHash,
+} from './config';
+export type * from './config';
+export { FEATURISATION_SPEC_VERSION } from './featurize-types';
+export type * from './featurize-types';
+export {
+  DEFAULT_MIN_CATEGORY_COUNT,
+  DEFAULT_TEXT_DIM,
+  DEFAULT_NGRAM_RANGE,
+  FeaturisationFitter,
+  fitFeaturisation,
+  featureColumns,
+  featureDimOf,
+  featureNames,
+  encodeLabels,
+  applyFeaturisation,
+  applyToRaw,
+  applyImagePixels,
+  augmentImageBatch,
+} from './featurize';
+export type { ApplyTarget } from './featurize';
+export {
+  ECE_BINS,
+  LOG_LOSS_EPS,
+  argmaxRow,
+  predictClasses,
+  eceBin,
+  expectedCalibrationError,
+  classificationMetrics,
+} from './metrics';
+export type { ClassMetrics, ClassificationMetrics } from './metrics';
+export { murmurhash3X86_32, murmurhash3String, hashTerm, tokenize } from './text-hashing';
