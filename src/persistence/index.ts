@@ -3,6 +3,7 @@
 import { getDb } from './db';
 import { createAnnotationsRepo } from './annotations-repo';
 import { createProjectsRepo } from './projects-repo';
+import { createRunsRepo } from './runs-repo';
 import { createSettingsRepo } from './settings-repo';
 
 export { DEFAULT_DATABASE_NAME, SCHEMA_VERSION, getDb, openDatabase, type InloopDB } from './db';
@@ -24,6 +25,21 @@ export {
   type NewAnnotation,
 } from './annotations-repo';
 export type * from './schema';
+export {
+  INTERRUPTED_REASON,
+  createRunsRepo,
+  runWeightsKey,
+  type RunCompletion,
+  type RunsRepo,
+} from './runs-repo';
+export {
+  blobId,
+  createSourcesRepo,
+  importSessionId,
+  sourcesRepo,
+  type SourceCommit,
+  type SourcesRepo,
+} from './sources-repo';
 
 /** Projects of the page's database. */
 export const projectsRepo = createProjectsRepo(getDb);
@@ -31,3 +47,5 @@ export const projectsRepo = createProjectsRepo(getDb);
 export const settingsRepo = createSettingsRepo(getDb);
 /** The annotation log of the page's database. */
 export const annotationsRepo = createAnnotationsRepo(getDb);
+/** Training runs and their weights in the page's database. */
+export const runsRepo = createRunsRepo(getDb);

@@ -2,6 +2,7 @@
 // and workers may import these types without pulling the database in. Fields that later issues
 // will refine are kept loose but typed (`Record<string, unknown>`); what must stay stable are the
 // table names, primary keys and indexed fields (see versions/).
+import type { QualityReport } from '../data/quality-types';
 import type { ColumnType } from '../data/types';
 import type { Modality, Project } from '../projects/types';
 
@@ -54,6 +55,24 @@ export interface SourceRecord {
   createdAt: number;
   /** SHA-256 (hex) of the imported content, once known. */
   digest?: string;
+  /** While 'staging': last sign of life of the import writing it (epoch ms); see cleanupStaging. */
+  heartbeatAt?: number;
+  /** Data-quality report, computed by the ingest worker before the source is committed. */
+  quality?: QualityReport;
+  /** What the import read and left out. */
+  stats?: SourceImportStats;
+}
+
+export interface SourceImportStats {
+  /** Size of the imported file(s) in bytes. */
+  bytes: number;
+  /** Rows or files skipped, by reason (ragged row, not an image, corrupt image…). */
+  skipped: { reason: string; count: number; examples: string[] }[];
+  /** `import` annotations written with the source. */
+  labelsImported: number;
+  /** Image sources: side of the stored square pixel arrays. */
+  imageSize?: number;
+  durationMs: number;
 }
 
 /**
@@ -149,6 +168,25 @@ export interface RunRecord {
   startedAt: number;
   finishedAt: number | null;
   error?: string;
+  // Optional (added with training, issue 4; not indexed, so no schema version bump).
+  /** `configHash(config)`: runs with equal hashes trained with equal settings. */
+  configHash?: string;
+  /** The app's version (package.json) that ran the training. */
+  appVersion?: string;
+  /** WebGPU adapter ('google · swiftshader') or WebGL renderer, when the backend has one. */
+  adapter?: string;
+  /** Pool sources the run read, in the order they were read. */
+  sourceIds?: string[];
+  /** Labelled items per split, e.g. `{ train: 240, validation: 52, test: 52 }`. */
+  splitCounts?: Record<string, number>;
+  /** The featurisation spec fitted on the training split (a `FeaturisationSpec`). */
+  featurisation?: Record<string, unknown>;
+  /** Per-split reports (per-class precision/recall, confusion matrix) beside the flat metrics. */
+  evaluation?: Record<string, unknown>;
+  /** Epoch (0-based) whose weights were kept by early stopping. */
+  bestEpoch?: number;
+  /** `modelWeights` key of the trained weights (completed runs only), e.g. `run:<runId>`. */
+  weightsKey?: string;
 }
 
 export type ModelAlias = 'champion' | 'challenger';

@@ -1,0 +1,263 @@
+// CSV/TSV/JSON Lines for the ingest worker: the preview (first rows, inferred schema, problems)
+// and the streaming import into columnar chunks (data-core's ChunkBuilder), with header checks,
+// ragged-row handling, import annotations from a target column, and back-pressure on writes.
+import type { ImportError } from '../src/data/import-errors';
+import type {
+  ImportProblem,
+  ImportSummary,
+  PreviewOptions,
+  TabularImportPlan,
+  TabularPreview,
+} from '../src/data/import-types';
+import { MAX_PROBLEM_EXAMPLES, PREVIEW_ROWS } from '../src/data/import-types';
+import { ChunkBuilder, type ColumnPlan } from '../src/data/chunk-builder';
+import { chunkDigest } from '../src/data/digest';
+import { inferColumns } from '../src/data/infer-schema';
+import type { AnnotationRecord, ChunkRecord, SourceRecord } from '../src/persistence/schema';
+import type { SourcesRepo } from '../src/persistence/sources-repo';
+import { importSessionId } from '../src/persistence/sources-repo';
+import type { ProgressReporter } from './ingest-common';
+import { ChunkWriter, ImportFailure, SkipLog, importLabelSelected } from './ingest-common';
+import { analyseAndCommit } from './ingest-finish';
+import { openRecords, type RecordStream } from './ingest-records';
+import type { JobToken } from './jobs';
+import { yieldToEventLoop } from './jobs';
+
+/** Header problems that make a file unusable whatever the user chooses. */
+export function checkHeader(header: string[]): ImportError | undefined {
+  const empty = header.findIndex((h) => h.trim() === '');
+  // A single empty header cell is an empty file (or one blank line), not an unnamed column.
+  if (header.length === 0 || (header.length === 1 && empty === 0)) return { kind: 'empty-file' };
+  if (empty >= 0) return { kind: 'empty-column-name', index: empty };
+  const seen = new Set<string>();
+  const dups = new Set<string>();
+  for (const h of header) {
+    const name = h.trim();
+    if (seen.has(name)) dups.add(name);
+    seen.add(name);
+  }
+  if (dups.size > 0) return { kind: 'duplicate-column-names', names: [...dups] };
+  return undefined;
+}
+
+async function open(file: File, format?: TabularImportPlan['format'], delimiter?: string) {
+  if (file.size === 0) throw new ImportFailure({ kind: 'empty-file' });
+  const stream = await openRecords(file, file.name, { format, delimiter });
+  const problem = checkHeader(stream.header);
+  if (problem) throw new ImportFailure(problem);
+  return stream;
+}
+
+export async function previewTabular(
+  file: File,
+  options: PreviewOptions = {},
+): Promise<TabularPreview> {
+  const limit = options.sampleRows ?? PREVIEW_ROWS;
+  const stream: RecordStream = await open(file, options.format);
+  const header = stream.header.map((h) => h.trim());
+  const sampleRows: string[][] = [];
+  const ragged: number[] = [];
+  let raggedTotal = 0;
+  let row = 0;
+  outer: for await (const batch of stream.batches) {
+    for (const cells of batch.rows) {
+      row++;
+      if (stream.format !== 'jsonl' && cells.length !== header.length) {
+        raggedTotal++;
+        if (ragged.length < MAX_PROBLEM_EXAMPLES) ragged.push(row);
+      }
+      sampleRows.push(cells);
+      if (sampleRows.length >= limit) break outer;
+    }
+  }
+  await stream.batches.return(undefined);
+  if (sampleRows.length === 0) throw new ImportFailure({ kind: 'header-only' });
+  const problems: ImportProblem[] = [];
+  if (stream.hasBom) problems.push({ kind: 'bom' });
+  if (raggedTotal > 0) {
+    problems.push({
+      kind: 'ragged-rows',
+      rows: ragged,
+      total: raggedTotal,
+      expected: header.length,
+    });
+  }
+  const regular = sampleRows.filter((r) => r.length === header.length);
+  return {
+    format: stream.format,
+    delimiter: stream.delimiter,
+    hasBom: stream.hasBom,
+    header,
+    sampleRows,
+    inferred: inferColumns(header, regular.length > 0 ? regular : sampleRows),
+    problems,
+    totalBytes: file.size,
+  };
+}
+
+/** Column plans in header order (what the builder's `push` expects); unplanned columns are ignored. */
+function columnPlans(header: string[], plan: TabularImportPlan): ColumnPlan[] {
+  const byName = new Map(plan.columns.map((c) => [c.name, c]));
+  for (const c of plan.columns) {
+    if (!header.includes(c.name)) throw new ImportFailure({ kind: 'missing-column', name: c.name });
+  }
+  const roleOf = (name: string, fallback: ColumnPlan['role']): ColumnPlan['role'] =>
+    name === plan.idColumn
+      ? 'id'
+      : name === plan.targetColumn
+        ? 'target'
+        : name === plan.timeColumn
+          ? 'time'
+          : fallback;
+  return header.map((name) => {
+    const c = byName.get(name);
+    if (!c) return { name, type: 'text', role: 'ignored' };
+    let type = c.type;
+    // Text imports keep the text column as text whatever inference said.
+    if (plan.modality === 'text' && name === plan.textColumn) type = 'text';
+    return { name, type, role: roleOf(name, c.role) };
+  });
+}
+
+export async function importTabular(
+  repo: SourcesRepo,
+  file: File,
+  plan: TabularImportPlan,
+  sourceId: string,
+  job: JobToken,
+  progress: ProgressReporter,
+): Promise<ImportSummary> {
+  const started = performance.now();
+  progress.update('reading', 0, 0, true);
+  const stream = await open(file, plan.format, plan.delimiter);
+  const header = stream.header.map((h) => h.trim());
+  for (const name of [plan.idColumn, plan.targetColumn, plan.timeColumn, plan.textColumn]) {
+    if (name !== undefined && !header.includes(name))
+      throw new ImportFailure({ kind: 'missing-column', name });
+  }
+  const plans = columnPlans(header, plan);
+  const targetIndex = plan.targetColumn === undefined ? -1 : header.indexOf(plan.targetColumn);
+  const idIndex = plan.idColumn === undefined ? -1 : header.indexOf(plan.idColumn);
+
+  const chunks: ChunkRecord[] = [];
+  const built = ChunkBuilder.create(
+    sourceId,
+    plans,
+    plan.idColumn !== undefined ? { kind: 'column', name: plan.idColumn } : { kind: 'row' },
+    { onChunk: (c) => chunks.push(c) },
+  );
+  if (!built.ok) throw new ImportFailure({ kind: 'missing-column', name: plan.idColumn ?? '' });
+  const builder = built.value;
+
+  const staging: Omit<SourceRecord, 'status' | 'heartbeatAt'> = {
+    id: sourceId,
+    projectId: plan.projectId,
+    name: plan.name,
+    modality: plan.modality,
+    role: plan.role,
+    rowCount: 0,
+    columns: builder.schema(),
+    createdAt: Date.now(),
+  };
+  if (plan.timeColumn !== undefined) staging.timeColumn = plan.timeColumn;
+  await repo.createStaging(staging);
+
+  const writer = new ChunkWriter(repo, sourceId);
+  const chunkDigests: string[] = [];
+  const skips = new SkipLog();
+  const RAGGED = 'ragged row';
+  const annotations: Omit<AnnotationRecord, 'seq'>[] = [];
+  const labelMap = plan.labelMap;
+  const at = Date.now();
+  let row = 0;
+  // When not skipping, the first ragged row ends writing, but we read on to count them all.
+  let failedRagged = false;
+  try {
+    for await (const batch of stream.batches) {
+      const rows = batch.rows;
+      const bytesRead = batch.bytesRead;
+      for (let r = 0; r < rows.length; r++) {
+        const cells = rows[r]!;
+        row++;
+        if (stream.format !== 'jsonl' && cells.length !== header.length) {
+          skips.add(RAGGED, String(row));
+          if (!plan.skipRaggedRows) failedRagged = true;
+          continue;
+        }
+        if (failedRagged) continue;
+        const pushed = builder.push(cells);
+        if (!pushed.ok) {
+          const e = pushed.error;
+          throw new ImportFailure(
+            e.kind === 'duplicate-id'
+              ? { kind: 'duplicate-ids', column: plan.idColumn ?? '', examples: [e.value] }
+              : e.kind === 'missing-id'
+                ? { kind: 'missing-ids', column: plan.idColumn ?? '', rows: [e.row + 1] }
+                : { kind: 'missing-column', name: e.name },
+          );
+        }
+        if (targetIndex >= 0 && labelMap) {
+          const classId = labelMap[cells[targetIndex]!.trim()];
+          if (classId !== undefined) {
+            // The builder's item id rule (chunk-builder.ts): `${sourceId}:${id or 0-based row}`.
+            const key = idIndex >= 0 ? cells[idIndex]!.trim() : String(builder.rowCount - 1);
+            const itemId = `${sourceId}:${key}`;
+            if (importLabelSelected(key, plan.importLabels)) {
+              annotations.push({
+                projectId: plan.projectId,
+                itemId,
+                label: classId,
+                annotator: 'import',
+                sessionId: importSessionId(sourceId),
+                kind: 'import',
+                at,
+              });
+            }
+          }
+        }
+      }
+      for (const c of chunks.splice(0)) {
+        chunkDigests.push(await chunkDigest(c));
+        await writer.add(c);
+      }
+      progress.update('reading', bytesRead, builder.rowCount);
+      await yieldToEventLoop();
+      job.throwIfCancelled();
+    }
+    if (failedRagged) {
+      throw new ImportFailure({
+        kind: 'ragged-rows',
+        rows: skips.examples(RAGGED).map(Number),
+        total: skips.count(RAGGED),
+        expected: header.length,
+      });
+    }
+    if (builder.rowCount === 0) throw new ImportFailure({ kind: 'header-only' });
+    builder.finish(); // the last chunk arrives through onChunk
+    for (const c of chunks.splice(0)) {
+      chunkDigests.push(await chunkDigest(c));
+      await writer.add(c);
+    }
+    progress.update('writing', file.size, builder.rowCount, true);
+    await writer.flush();
+  } catch (e) {
+    await writer.settle();
+    throw e;
+  }
+
+  return analyseAndCommit({
+    repo,
+    sourceId,
+    job,
+    progress,
+    rowCount: builder.rowCount,
+    columns: builder.schema(),
+    parseFailures: builder.parseFailures,
+    totalBytes: file.size,
+    started,
+    skipped: skips.list(),
+    annotations,
+    chunkDigests,
+    classNames: plan.classNames,
+  });
+}
