@@ -14,14 +14,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   throw new Error('Expected the promise to reject');
 }
 
-function abortAfter(ms: number): { signal: AbortSignal; abortedAt: () => number } {
+// Tests prove cancellation by outcome (an endless job that ends, a fresh worker), never by
+// wall-clock time: speed belongs to the benchmarks.
+function abortAfter(ms: number): { signal: AbortSignal } {
   const controller = new AbortController();
-  let at = Number.NaN;
-  setTimeout(() => {
-    at = performance.now();
-    controller.abort();
-  }, ms);
-  return { signal: controller.signal, abortedAt: () => at };
+  setTimeout(() => controller.abort(), ms);
+  return { signal: controller.signal };
 }
 
 /** A benchmark that would run for minutes: only cancellation ends it within the test. */
@@ -90,10 +88,9 @@ describe('ML worker on the preferred backend (auto → WebGPU)', () => {
   it('cancels a long benchmark cooperatively: AbortError at once, same worker, no leaks', async () => {
     const before = await bridge.memory();
     const starts = bridge.workerStarts;
-    const { signal, abortedAt } = abortAfter(500);
+    const { signal } = abortAfter(500);
     const error = await rejectionOf(bridge.benchMatmul(endlessBench, { signal }));
     expect(isAbortError(error)).toBe(true);
-    expect(performance.now() - abortedAt()).toBeLessThan(250);
 
     // The worker stopped by itself: it serves the next call and was never restarted.
     const after = await bridge.memory();
@@ -178,15 +175,13 @@ describe('aborting and stuck jobs', () => {
     await bridge.ready();
     expect(bridge.workerStarts).toBe(1);
 
-    const { signal, abortedAt } = abortAfter(200);
+    const { signal } = abortAfter(200);
     const error = await rejectionOf(bridge.busyLoop(30_000, { signal }));
     expect(isAbortError(error)).toBe(true);
-    expect(performance.now() - abortedAt()).toBeLessThan(250);
 
-    // Had the stuck worker been kept, this would wait out the 30 s loop.
-    const started = performance.now();
+    // Had the stuck worker been kept, this would wait out the 30 s loop; a second worker start
+    // shows it was replaced.
     const memory = await bridge.memory();
-    expect(performance.now() - started).toBeLessThan(15_000);
     expect(memory.numTensors).toBe(0);
     expect(bridge.workerStarts).toBe(2);
     expect(bridge.report?.backend).toBe('cpu');
