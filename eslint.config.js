@@ -26,6 +26,8 @@ export default ts.config(
       'test-results/',
       'playwright-report/',
       'dev-dist/',
+      '.device/',
+      '.vitest-attachments/',
     ],
   },
   js.configs.recommended,

@@ -51,6 +51,7 @@ export async function* zipEntries(zip: Blob): AsyncGenerator<ImageEntry> {
     ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
   if (!isZip) throw new ImportFailure({ kind: 'not-a-zip' });
 
+  const ZIP_SLICE = 64 * 1024;
   const ready: ImageEntry[] = [];
   let unpacked = 0;
   let failure: ImportError | undefined;
@@ -84,13 +85,19 @@ export async function* zipEntries(zip: Blob): AsyncGenerator<ImageEntry> {
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      try {
-        unzip.push(done ? new Uint8Array(0) : value, done);
-      } catch {
-        throw new ImportFailure({ kind: 'not-a-zip' });
+      // fflate's Unzip handles every entry within one pushed chunk by recursion, so a blob read
+      // as one big chunk (a fetched 1 MB zip of 3,000 PNGs) overflows the stack. Push small slices.
+      const chunk = done ? new Uint8Array(0) : value;
+      for (let offset = 0; offset < chunk.length || (done && offset === 0); offset += ZIP_SLICE) {
+        try {
+          unzip.push(chunk.subarray(offset, offset + ZIP_SLICE), done);
+        } catch {
+          throw new ImportFailure({ kind: 'not-a-zip' });
+        }
+        if (failure) throw new ImportFailure(failure);
+        yield* ready.splice(0);
+        if (done) break;
       }
-      if (failure) throw new ImportFailure(failure);
-      yield* ready.splice(0);
       if (done) break;
     }
   } finally {

@@ -15,6 +15,23 @@ import type {
 import { initBackend } from './backend';
 import { beginJob, cancelJob, endJob } from './jobs';
 import { matmulBenchmark, matmulSelfTest } from './matmul';
+import type {
+  DatasetRef,
+  EmbedResult,
+  McDropoutResult,
+  ModelInfo,
+  ModelRef,
+  PredictPartial,
+  PredictRequest,
+  PredictResult,
+  TrainingPlan,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from '../src/training/train-types';
+import { closeConnections, loadDataset, planOf } from './ml-data';
+import { embed, evictModels, mcDropout, modelInfo, predict } from './ml-infer';
+import { trainModel } from './ml-train';
 
 let report: BackendReport | undefined;
 
@@ -74,6 +91,94 @@ const api = {
       endJob(job);
       progress.release();
     }
+  },
+
+  /** What a training run would read: classes, counts per split and class, or why it cannot start. */
+  async trainingPlan(ref: DatasetRef): Promise<TrainingPlan> {
+    return planOf(await loadDataset(ref));
+  },
+
+  /**
+   * Trains a model on the project's labelled items (see workers/ml-train.ts) and records the run;
+   * the trained model stays cached for `predict`. Cancellable through `cancel(jobId)`.
+   */
+  async trainModel(
+    request: TrainRequest,
+    onProgress?: (progress: TrainProgress) => void,
+    jobId?: number,
+  ): Promise<TrainResult> {
+    const backend = requireBackend();
+    const job = beginJob(jobId);
+    const progress = progressSink(onProgress);
+    try {
+      return await trainModel(request, job, (p) => progress.emit(p), backend);
+    } finally {
+      endJob(job);
+      progress.release();
+    }
+  },
+
+  /** Class probabilities of a run's model, streamed in slices through `onPartial`. */
+  async predict(
+    request: PredictRequest,
+    onPartial?: (partial: PredictPartial) => void,
+    jobId?: number,
+  ): Promise<PredictResult> {
+    requireBackend();
+    const job = beginJob(jobId);
+    const partials = progressSink(onPartial);
+    try {
+      const result = await predict(request, job, (p) => partials.emit(p));
+      return Comlink.transfer(result, [result.probabilities.buffer]);
+    } finally {
+      endJob(job);
+      partials.release();
+    }
+  },
+
+  /** Penultimate-layer activations (the input features for a linear model). */
+  async embed(request: PredictRequest, jobId?: number): Promise<EmbedResult> {
+    requireBackend();
+    const job = beginJob(jobId);
+    try {
+      const result = await embed(request, job);
+      return Comlink.transfer(result, [result.embeddings.buffer]);
+    } finally {
+      endJob(job);
+    }
+  },
+
+  /** `passes` stochastic forward passes with dropout on (MC dropout), seeded by `seed`. */
+  async mcDropout(
+    request: PredictRequest,
+    passes: number,
+    seed?: number,
+    jobId?: number,
+  ): Promise<McDropoutResult> {
+    requireBackend();
+    const job = beginJob(jobId);
+    try {
+      const result = await mcDropout(request, passes, job, seed);
+      return Comlink.transfer(result, [result.probabilities.buffer]);
+    } finally {
+      endJob(job);
+    }
+  },
+
+  /** Loads a run's model (from the cache or IndexedDB) and says what it expects and predicts. */
+  async modelInfo(ref: ModelRef): Promise<ModelInfo> {
+    requireBackend();
+    return modelInfo(ref);
+  },
+
+  /** Disposes cached models (one run's, or all); they reload from IndexedDB when next used. */
+  evictModels(runId?: string): number {
+    return evictModels(runId);
+  },
+
+  /** Closes the worker's database connections (before a test deletes its database). */
+  closeDatabases(): void {
+    closeConnections();
   },
 
   /** Asks job `jobId` to stop at its next step. Returns whether it was running. */

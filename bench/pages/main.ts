@@ -2,8 +2,10 @@
 // each suite in bench/suites/ calls its part of `window.inloopBench` through Playwright. Add a
 // suite's page-side functions as their own module here.
 import { backendsBench } from './backends';
+import { ingestBench } from './ingest';
+import { trainingBench } from './training';
 
-const inloopBench = { ...backendsBench };
+const inloopBench = { ...backendsBench, ...ingestBench, ...trainingBench };
 
 declare global {
   interface Window {

@@ -135,10 +135,7 @@ export async function computeQuality(
         };
     }
   });
-  let hashColumns = accs.filter((a) => isFeature(a.schema));
-  if (hashColumns.length === 0) {
-    hashColumns = accs.filter((a) => a.schema.role !== 'id' && a.schema.type !== 'identifier');
-  }
+  const hashColumns = accs.filter((a) => isFeature(a.schema));
   const targetAcc = accs.find((a) => a.schema.role === 'target' && a.kind === 'cat');
 
   let rowCount = 0;
@@ -154,6 +151,26 @@ export async function computeQuality(
     let ids = labelIds.get(classId);
     if (!ids) labelIds.set(classId, (ids = []));
     pushCapped(ids, itemId);
+  };
+
+  // Labels: the given label map, else the values of a categorical target column.
+  const countLabels = (chunk: ChunkRecord, ids: readonly string[], n: number): void => {
+    if (opts.labels) {
+      for (const itemId of ids) {
+        const classId = opts.labels.get(itemId);
+        if (classId !== undefined) countLabel(itemId, classId);
+      }
+    } else if (targetAcc) {
+      const col = chunk.columns[targetAcc.schema.name];
+
+      if (col?.kind === 'i32') {
+        for (let r = 0; r < n; r++) {
+          const value = col.codes[r]! >= 0 ? col.vocab[col.codes[r]!] : undefined;
+
+          if (value !== undefined) countLabel(ids[r]!, value);
+        }
+      }
+    }
   };
 
   for await (const chunk of chunks) {
@@ -175,7 +192,13 @@ export async function computeQuality(
       scanColumn(acc, chunk.columns[acc.schema.name], n, ids, slots);
     }
 
-    // Row hashes over feature columns, two 32-bit lanes.
+    // Row hashes over feature columns, two 32-bit lanes. A source with no feature columns (an
+    // image source: its content is in blobs, compared by the ingest worker) has no rows to compare.
+    if (hashColumns.length === 0) {
+      countLabels(chunk, ids, n);
+      rowCount += n;
+      continue;
+    }
     const h1 = new Int32Array(n).fill(0x9747b28c | 0);
     const h2 = new Int32Array(n).fill(0x3c6ef372 | 0);
     for (const acc of hashColumns) hashColumn(h1, h2, chunk.columns[acc.schema.name], n);
@@ -193,21 +216,7 @@ export async function computeQuality(
       }
     }
 
-    // Labels.
-    if (opts.labels) {
-      for (const itemId of ids) {
-        const classId = opts.labels.get(itemId);
-        if (classId !== undefined) countLabel(itemId, classId);
-      }
-    } else if (targetAcc) {
-      const col = chunk.columns[targetAcc.schema.name];
-      if (col?.kind === 'i32') {
-        for (let r = 0; r < n; r++) {
-          const value = col.codes[r]! >= 0 ? col.vocab[col.codes[r]!] : undefined;
-          if (value !== undefined) countLabel(ids[r]!, value);
-        }
-      }
-    }
+    countLabels(chunk, ids, n);
     rowCount += n;
   }
 

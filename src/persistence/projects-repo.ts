@@ -1,5 +1,6 @@
 import type { InloopDB } from './db';
 import { withStorageErrors } from './errors';
+import { runWeightsKey } from './runs-repo';
 import type { Project } from './schema';
 
 /** What `update` may change; the id and creation time are fixed. */
@@ -62,10 +63,12 @@ async function removeProject(db: InloopDB, projectId: string): Promise<void> {
   await db.transaction('rw', tables, async () => {
     const sourceIds = await db.sources.where('projectId').equals(projectId).primaryKeys();
     const modelIds = await db.models.where('projectId').equals(projectId).primaryKeys();
+    // A run's own weights are kept under `run:<runId>` until it becomes a model version.
+    const runIds = await db.runs.where('projectId').equals(projectId).primaryKeys();
     await Promise.all([
       db.chunks.where('sourceId').anyOf(sourceIds).delete(),
       db.blobs.where('sourceId').anyOf(sourceIds).delete(),
-      db.modelWeights.bulkDelete(modelIds),
+      db.modelWeights.bulkDelete([...modelIds, ...runIds.map(runWeightsKey)]),
       db.sources.bulkDelete(sourceIds),
       db.models.bulkDelete(modelIds),
       db.annotations.where('projectId').equals(projectId).delete(),

@@ -56,3 +56,13 @@ export {
 } from './metrics';
 export type { ClassMetrics, ClassificationMetrics } from './metrics';
 export { murmurhash3X86_32, murmurhash3String, hashTerm, tokenize } from './text-hashing';
+export type * from './train-types';
+export {
+  APP_VERSION,
+  RUN_METRICS,
+  formatDuration,
+  formatMetric,
+  newRunId,
+  runDurationMs,
+  trainRequest,
+} from './train-client';

@@ -14,6 +14,20 @@ import type {
   MemoryInfo,
   SelfTestResult,
 } from './types';
+import type {
+  DatasetRef,
+  EmbedResult,
+  McDropoutResult,
+  ModelInfo,
+  ModelRef,
+  PredictPartial,
+  PredictRequest,
+  PredictResult,
+  TrainingPlan,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from './train-types';
 
 export interface MlBridgeOptions {
   /** Backend to ask the worker for; `auto` (the default) tries webgpu → webgl → cpu. */
@@ -40,6 +54,15 @@ export interface ProgressCallOptions<P> extends CallOptions {
 export type BackendListener = (report: BackendReport | undefined) => void;
 
 const DEFAULT_CANCEL_GRACE_MS = 2000;
+/** Training on software WebGPU may have a few seconds of batches queued when a cancel arrives. */
+const TRAIN_CANCEL_GRACE_MS = 15_000;
+
+/** Buffers a predict request can hand over instead of copying (features for a big pool). */
+function transferablesOf(request: PredictRequest): Transferable[] {
+  const { input } = request;
+  if (input.kind === 'features') return [input.x.buffer as ArrayBuffer];
+  return [];
+}
 
 /** The error every aborted call rejects with, whatever `signal.reason` was. */
 export function abortError(message = 'The ML job was aborted'): DOMException {
@@ -173,6 +196,78 @@ export class MlBridge {
     return this.#enqueue(options.signal, (api) => api.busyLoop(ms));
   }
 
+  /** Classes and counts per split a training run would use, or why it cannot start. */
+  trainingPlan(ref: DatasetRef, options: CallOptions = {}): Promise<TrainingPlan> {
+    return this.#enqueue(options.signal, (api) => api.trainingPlan(ref));
+  }
+
+  /**
+   * Trains and records a run (see workers/ml-train.ts). Aborting cancels between batches; the run
+   * is then recorded as 'cancelled'. A slow GPU may still be finishing queued batches when the
+   * cancel arrives, so the grace period before terminating is longer than for other jobs.
+   */
+  trainModel(
+    request: TrainRequest,
+    options: ProgressCallOptions<TrainProgress> = {},
+  ): Promise<TrainResult> {
+    const { onProgress } = options;
+    return this.#enqueue(
+      options.signal,
+      (api, jobId) =>
+        api.trainModel(request, onProgress ? Comlink.proxy(onProgress) : undefined, jobId),
+      TRAIN_CANCEL_GRACE_MS,
+    );
+  }
+
+  /**
+   * Class probabilities of a run's model; `onProgress` receives slices as they are scored. A
+   * `features` input's buffer is transferred to the worker (it is detached here afterwards).
+   */
+  predict(
+    request: PredictRequest,
+    options: ProgressCallOptions<PredictPartial> = {},
+  ): Promise<PredictResult> {
+    const { onProgress } = options;
+    const transferable = transferablesOf(request);
+    return this.#enqueue(options.signal, (api, jobId) =>
+      api.predict(
+        transferable.length > 0 ? Comlink.transfer(request, transferable) : request,
+        onProgress ? Comlink.proxy(onProgress) : undefined,
+        jobId,
+      ),
+    );
+  }
+
+  /** Penultimate-layer activations of a run's model. */
+  embed(request: PredictRequest, options: CallOptions = {}): Promise<EmbedResult> {
+    return this.#enqueue(options.signal, (api, jobId) => api.embed(request, jobId));
+  }
+
+  /** `passes` forward passes with dropout on (MC dropout), reproducible for a given `seed`. */
+  mcDropout(
+    request: PredictRequest,
+    passes: number,
+    options: CallOptions & { seed?: number } = {},
+  ): Promise<McDropoutResult> {
+    return this.#enqueue(options.signal, (api, jobId) =>
+      api.mcDropout(request, passes, options.seed, jobId),
+    );
+  }
+
+  modelInfo(ref: ModelRef, options: CallOptions = {}): Promise<ModelInfo> {
+    return this.#enqueue(options.signal, (api) => api.modelInfo(ref));
+  }
+
+  /** Disposes the worker's cached models (one run's, or all). */
+  evictModels(runId?: string, options: CallOptions = {}): Promise<number> {
+    return this.#enqueue(options.signal, (api) => api.evictModels(runId));
+  }
+
+  /** Closes the worker's IndexedDB connections, e.g. before deleting a database. */
+  closeDatabases(options: CallOptions = {}): Promise<void> {
+    return this.#enqueue(options.signal, (api) => api.closeDatabases());
+  }
+
   /** Terminates the worker; running and queued calls reject, later calls reject at once. */
   dispose(): void {
     this.#disposed = true;
@@ -223,7 +318,11 @@ export class MlBridge {
     if (this.#live === live) this.#live = undefined;
   }
 
-  #enqueue<T>(signal: AbortSignal | undefined, job: Job<T>): Promise<T> {
+  #enqueue<T>(
+    signal: AbortSignal | undefined,
+    job: Job<T>,
+    cancelGraceMs = this.#cancelGraceMs,
+  ): Promise<T> {
     if (this.#disposed) return Promise.reject(new Error('The ML bridge was disposed'));
     if (signal?.aborted) return Promise.reject(abortError());
     const jobId = this.#nextJobId++;
@@ -268,7 +367,7 @@ export class MlBridge {
         // Cooperative cancel first; a job that doesn't settle within the grace period is stuck in
         // synchronous code, and only terminating its thread gets it back.
         live.api.cancel(jobId).catch(() => undefined);
-        const grace = delay(this.#cancelGraceMs);
+        const grace = delay(cancelGraceMs);
         const stopped = await Promise.race([
           finished.then(() => true),
           grace.promise.then(() => false),
@@ -276,7 +375,7 @@ export class MlBridge {
         grace.cancel();
         if (!stopped) {
           this.#terminate(
-            abortError(`ML job ${jobId} ignored cancel for ${this.#cancelGraceMs} ms`),
+            abortError(`ML job ${jobId} ignored cancel for ${cancelGraceMs} ms`),
             live,
           );
         }

@@ -11,7 +11,15 @@ test('after the first visit the app works offline', async ({ page, context }) =>
         navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }),
       );
     }
-    return reg.active?.state;
+    // `ready` resolves while the worker may still be activating; the precache is complete once
+    // it is activated.
+    const worker = reg.active!;
+    if (worker.state !== 'activated') {
+      await new Promise((resolve) =>
+        worker.addEventListener('statechange', () => worker.state === 'activated' && resolve(null)),
+      );
+    }
+    return worker.state;
   });
   expect(state).toBe('activated');
 

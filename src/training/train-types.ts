@@ -1,0 +1,162 @@
+// Plain types of training and inference, shared by the page (train-client.ts, TrainState) and the
+// ML worker (workers/ml-train.ts). No TF.js, Svelte, Dexie or DOM imports.
+import type { SplitFractions } from '../data/types';
+import type { TrainConfig } from './config';
+import type { RawRecord } from './featurize-types';
+import type { ClassificationMetrics } from './metrics';
+import type { BackendName } from './types';
+
+/** Which items a training run reads: the database and project, optionally a subset of sources. */
+export interface DatasetRef {
+  /** IndexedDB database name (the page's is `inloop`; tests use their own). */
+  dbName: string;
+  projectId: string;
+  /** Pool sources to read; default every ready pool source of the project. */
+  sourceIds?: string[];
+  /** Train/validation/test fractions; default DEFAULT_SPLIT. */
+  splitFractions?: SplitFractions;
+}
+
+export interface TrainRequest extends DatasetRef {
+  /** Id of the run record to create; the page chooses it so it can show the run at once. */
+  runId: string;
+  config: TrainConfig;
+  /** `__APP_VERSION__` of the page (workers have no Vite defines of their own). */
+  appVersion: string;
+  /** Items between two progress reports within an epoch (default: about 10 reports per epoch). */
+  progressEveryBatches?: number;
+}
+
+/** Labelled items per split, and per class within each split (class ids in model order). */
+export interface SplitCounts {
+  train: number;
+  validation: number;
+  test: number;
+  /** Labelled items kept out of every split for champion/challenger comparisons. */
+  holdout: number;
+  /** Items without a (known-class) label in the chosen sources. */
+  unlabelled: number;
+  perClass: Record<string, { train: number; validation: number; test: number; holdout: number }>;
+}
+
+/** What a run would train on, without training: for the Train page's summary. */
+export interface TrainingPlan {
+  /** Classes with at least one label, in the project's order: the model's outputs. */
+  classIds: string[];
+  counts: SplitCounts;
+  sources: { id: string; name: string; rowCount: number }[];
+  /** Why training cannot start yet (fewer than two labelled classes, no training items…). */
+  problem?: string;
+}
+
+/** One point of the per-epoch curves; `val*` from the validation split with dropout off. */
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  valMacroF1: number;
+  /** Seconds since training started, at the end of this epoch. */
+  seconds: number;
+}
+
+/** Training progress, one report at a time (a discriminated union, as Marcelle's TrainingStatus). */
+export type TrainProgress =
+  | {
+      kind: 'prepared';
+      runId: string;
+      backend: BackendName;
+      classIds: string[];
+      counts: SplitCounts;
+      featureDim: number;
+      epochs: number;
+      batchesPerEpoch: number;
+    }
+  | { kind: 'batch'; epoch: number; batch: number; batchesPerEpoch: number }
+  | { kind: 'epoch'; point: EpochPoint; epochs: number; best: boolean }
+  | { kind: 'evaluating' };
+
+export type SplitName = 'validation' | 'test';
+
+export interface TrainResult {
+  runId: string;
+  backend: BackendName;
+  classIds: string[];
+  counts: SplitCounts;
+  /** Flat metrics as stored on the run: `valAccuracy`, `testMacroF1`, `testEce`… */
+  metrics: Record<string, number>;
+  evaluation: Record<SplitName, ClassificationMetrics>;
+  curves: EpochPoint[];
+  /** Epoch whose weights were kept (early stopping restores the best). */
+  bestEpoch: number;
+  epochsRun: number;
+  stoppedEarly: boolean;
+  durationMs: number;
+  /** Training samples per second over the epochs (excluding validation passes). */
+  trainSamplesPerSecond: number;
+}
+
+/** A trained model in the worker's cache, or loaded from `modelWeights` on first use. */
+export interface ModelRef {
+  dbName: string;
+  runId: string;
+}
+
+/** What to score: stored items, raw records ("try it"), pixels, or ready feature vectors. */
+export type PredictInput =
+  | { kind: 'items'; sourceId: string; itemIds?: string[] }
+  | { kind: 'raw'; records: RawRecord[] }
+  | { kind: 'pixels'; images: Uint8Array[] }
+  | { kind: 'features'; x: Float32Array; rows: number };
+
+export interface PredictRequest {
+  model: ModelRef;
+  input: PredictInput;
+  /** Rows per forward pass (default 1024). */
+  batchSize?: number;
+}
+
+/** A slice of rows, as it is scored; `probabilities` is `rows × classIds.length`, row-major. */
+export interface PredictPartial {
+  rowStart: number;
+  rows: number;
+  itemIds: string[];
+  probabilities: Float32Array;
+  done: number;
+  total: number;
+}
+
+export interface PredictResult {
+  classIds: string[];
+  rows: number;
+  /** Item ids for `items` input; empty otherwise. */
+  itemIds: string[];
+  probabilities: Float32Array;
+  ms: number;
+}
+
+export interface EmbedResult {
+  rows: number;
+  dim: number;
+  itemIds: string[];
+  /** `rows × dim`, row-major. */
+  embeddings: Float32Array;
+}
+
+export interface McDropoutResult {
+  classIds: string[];
+  passes: number;
+  rows: number;
+  itemIds: string[];
+  /** `passes × rows × classes`, pass-major. */
+  probabilities: Float32Array;
+}
+
+/** What the training worker knows about a cached model. */
+export interface ModelInfo {
+  runId: string;
+  classIds: string[];
+  featureDim: number;
+  modality: TrainConfig['modality'];
+}

@@ -1,0 +1,357 @@
+// Training in the ML worker: read the project's labelled items from IndexedDB, fit the
+// featurisation on the training split, build the model of the modality, and fit it one epoch at a
+// time with our own seeded shuffling (TF.js' `shuffle` uses Math.random), seeded dropout masks,
+// cooperative cancel between batches, per-epoch validation with early stopping (best weights
+// restored) and class weighting on the device. The run record is created at the start, gains a
+// curve point per epoch, and ends exactly once: completed together with its weights, or
+// cancelled / failed with the reason and no weights.
+//
+// GPU reads: none per batch. Each epoch reads the epoch's mean loss/accuracy (fitDataset's logs)
+// and the validation probabilities once; progress within an epoch is reported by batch count.
+import * as tf from '@tensorflow/tfjs';
+import { createRng, deriveSeed, permutation } from '../src/lib/rng';
+import { configHash, describeTrainConfigError, validateTrainConfig } from '../src/training/config';
+import { classificationMetrics, type ClassificationMetrics } from '../src/training/metrics';
+import type {
+  EpochPoint,
+  SplitName,
+  TrainProgress,
+  TrainRequest,
+  TrainResult,
+} from '../src/training/train-types';
+import type { BackendReport } from '../src/training/types';
+import type { RunRecord } from '../src/persistence/schema';
+import { JobCancelledError, yieldToEventLoop, type JobToken } from './jobs';
+import {
+  augmentBatch,
+  dataDigestOf,
+  fitSpec,
+  labelDigestOf,
+  loadDataset,
+  reposFor,
+  splitData,
+  type SplitData,
+} from './ml-data';
+import { captureArtifacts } from './ml-io';
+import {
+  buildModel,
+  makeOptimizer,
+  SEED_STREAM,
+  setDropoutSeeds,
+  weightedCrossEntropy,
+} from './ml-models';
+import { cacheModel, inputShapeOf, scoreRows } from './ml-infer';
+
+/** Longest stretch of batches without letting a cancel message in. */
+const YIELD_EVERY_MS = 50;
+
+/** `balanced` class weights n / (K · n_k), as sklearn; classes absent from training get 1. */
+export function balancedClassWeights(labels: Int32Array, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const y of labels) if (y >= 0) counts[y]!++;
+  const n = labels.length;
+  return counts.map((c) => (c > 0 ? n / (numClasses * c) : 1));
+}
+
+function adapterOf(report: BackendReport): string | undefined {
+  if (report.adapter) {
+    return [report.adapter.vendor, report.adapter.architecture].filter(Boolean).join(' · ');
+  }
+  if (report.webgl) return `WebGL ${report.webgl.version}`;
+  return undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Is `candidate` better than `best` on the early-stopping metric by at least `minDelta`? */
+function improves(
+  metric: 'val_loss' | 'val_macro_f1',
+  candidate: number,
+  best: number,
+  minDelta: number,
+): boolean {
+  return metric === 'val_loss' ? candidate < best - minDelta : candidate > best + minDelta;
+}
+
+export type ProgressEmit = (progress: TrainProgress) => void;
+
+/** Trains one run; see the file header. Rejects with an AbortError when cancelled. */
+export async function trainModel(
+  request: TrainRequest,
+  job: JobToken,
+  emit: ProgressEmit,
+  backend: BackendReport,
+): Promise<TrainResult> {
+  const { runs } = reposFor(request.dbName);
+  const startedAt = Date.now();
+  const t0 = performance.now();
+  const config = request.config;
+  const adapter = adapterOf(backend);
+  const baseRun: Omit<RunRecord, 'status' | 'finishedAt' | 'curves' | 'metrics'> = {
+    id: request.runId,
+    projectId: request.projectId,
+    config: config as unknown as Record<string, unknown>,
+    seed: config.seed,
+    backend: backend.backend,
+    dataDigest: '',
+    labelDigest: '',
+    appVersion: request.appVersion,
+    startedAt,
+    ...(adapter ? { adapter } : {}),
+  };
+  let created = false;
+  const owned: tf.Tensor[] = [];
+  let model: tf.Sequential | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  let kept = false;
+  try {
+    const valid = validateTrainConfig(config);
+    if (!valid.ok) throw new Error(describeTrainConfigError(valid.error));
+    baseRun.configHash = await configHash(config);
+
+    const ds = await loadDataset(request);
+    job.throwIfCancelled();
+    baseRun.sourceIds = ds.sources.map((s) => s.id);
+    baseRun.splitCounts = {
+      train: ds.counts.train,
+      validation: ds.counts.validation,
+      test: ds.counts.test,
+      holdout: ds.counts.holdout,
+    };
+    if (ds.problem) throw new Error(ds.problem);
+    if (ds.project.modality !== config.modality) {
+      throw new Error(
+        `The config is for ${config.modality} data but the project is ${ds.project.modality}`,
+      );
+    }
+    baseRun.dataDigest = await dataDigestOf(ds);
+    baseRun.labelDigest = await labelDigestOf(ds);
+    await runs.create(baseRun);
+    created = true;
+
+    const spec = fitSpec(ds, config);
+    const train = await splitData(ds, spec, 'train');
+    const validation = await splitData(ds, spec, 'validation');
+    const test = await splitData(ds, spec, 'test');
+    job.throwIfCancelled();
+
+    const numClasses = spec.labels.classIds.length;
+    const inputShape = inputShapeOf(spec);
+    const batchSize = Math.min(config.batchSize, train.rows);
+    const batchesPerEpoch = Math.ceil(train.rows / batchSize);
+    const progressEvery =
+      request.progressEveryBatches ?? Math.max(1, Math.ceil(batchesPerEpoch / 10));
+    emit({
+      kind: 'prepared',
+      runId: request.runId,
+      backend: backend.backend,
+      classIds: spec.labels.classIds,
+      counts: ds.counts,
+      featureDim: spec.featureDim,
+      epochs: config.epochs,
+      batchesPerEpoch,
+    });
+
+    model = buildModel(config, { inputShape, numClasses });
+    optimizer = makeOptimizer(config);
+    let loss: string | ReturnType<typeof weightedCrossEntropy> = 'categoricalCrossentropy';
+    if (config.classWeighting === 'balanced') {
+      const weights = tf.tensor1d(balancedClassWeights(train.labels, numClasses));
+      owned.push(weights);
+      loss = weightedCrossEntropy(weights);
+    }
+    model.compile({ optimizer, loss, metrics: ['accuracy'] });
+
+    const shuffleRng = createRng(deriveSeed(config.seed, SEED_STREAM.shuffle));
+    const augmentRng = createRng(deriveSeed(config.seed, SEED_STREAM.augment));
+    const dropoutSeed = deriveSeed(config.seed, SEED_STREAM.dropout);
+    const curves: EpochPoint[] = [];
+    const stopping = config.earlyStopping;
+    let best = Number.NaN;
+    let bestEpoch = 0;
+    let bestWeights: tf.Tensor[] | undefined;
+    let waited = 0;
+    let stoppedEarly = false;
+    let trainMs = 0;
+    let lastYield = performance.now();
+
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const order = permutation(train.rows, shuffleRng);
+      const trainedModel = model;
+      const batches = async function* () {
+        for (let b = 0; b < batchesPerEpoch; b++) {
+          if (performance.now() - lastYield > YIELD_EVERY_MS) {
+            await yieldToEventLoop();
+            lastYield = performance.now();
+          }
+          // Ending the generator ends the epoch cleanly; the caller then sees the cancel flag.
+          if (job.cancelled) return;
+          const start = b * batchSize;
+          const count = Math.min(batchSize, train.rows - start);
+          // Fresh arrays per batch: backends may keep a reference to a tensor's source array.
+          const x = new Float32Array(count * train.dim);
+          train.fill(order, start, count, x);
+          augmentBatch(spec, x, count, augmentRng);
+          const y = new Float32Array(count * numClasses);
+          for (let i = 0; i < count; i++) y[i * numClasses + train.labels[order[start + i]!]!] = 1;
+          setDropoutSeeds(trainedModel, deriveSeed(dropoutSeed, epoch * batchesPerEpoch + b));
+          if (b > 0 && b % progressEvery === 0) {
+            emit({ kind: 'batch', epoch, batch: b, batchesPerEpoch });
+          }
+          yield {
+            xs: tf.tensor(x, [count, ...inputShape]),
+            ys: tf.tensor2d(y, [count, numClasses]),
+          };
+        }
+      };
+      const epochStart = performance.now();
+      const history = await model.fitDataset(tf.data.generator(batches), {
+        epochs: 1,
+        verbose: 0,
+        yieldEvery: 'never',
+      });
+      trainMs += performance.now() - epochStart;
+      job.throwIfCancelled();
+
+      setDropoutSeeds(model, undefined);
+      const valProbs = await predictSplit(model, validation, inputShape);
+      const val = classificationMetrics(validation.labels, valProbs, spec.labels.classIds);
+      const point: EpochPoint = {
+        epoch,
+        loss: Number(history.history.loss?.[0] ?? Number.NaN),
+        accuracy: Number(history.history.acc?.[0] ?? history.history.accuracy?.[0] ?? Number.NaN),
+        valLoss: val.logLoss,
+        valAccuracy: val.accuracy,
+        valMacroF1: val.macroF1,
+        seconds: (performance.now() - t0) / 1000,
+      };
+      curves.push(point);
+
+      let isBest = true;
+      if (stopping) {
+        const value = stopping.metric === 'val_loss' ? val.logLoss : val.macroF1;
+        isBest = Number.isNaN(best) || improves(stopping.metric, value, best, stopping.minDelta);
+        if (isBest) {
+          best = value;
+          bestEpoch = epoch;
+          waited = 0;
+          const snapshot = tf.tidy(() => model!.getWeights().map((w) => tf.clone(w)));
+          if (bestWeights) tf.dispose(bestWeights);
+          bestWeights = snapshot;
+        } else {
+          waited++;
+        }
+      } else {
+        bestEpoch = epoch;
+      }
+      await runs.appendEpoch(request.runId, { ...point });
+      emit({ kind: 'epoch', point, epochs: config.epochs, best: isBest });
+      job.throwIfCancelled();
+      if (stopping && waited >= stopping.patience) {
+        stoppedEarly = true;
+        break;
+      }
+    }
+    if (bestWeights) {
+      model.setWeights(bestWeights);
+      tf.dispose(bestWeights);
+      bestWeights = undefined;
+    }
+
+    emit({ kind: 'evaluating' });
+    const evaluation: Record<SplitName, ClassificationMetrics> = {
+      validation: classificationMetrics(
+        validation.labels,
+        await predictSplit(model, validation, inputShape),
+        spec.labels.classIds,
+      ),
+      test: classificationMetrics(
+        test.labels,
+        await predictSplit(model, test, inputShape),
+        spec.labels.classIds,
+      ),
+    };
+    job.throwIfCancelled();
+
+    const trainSamplesPerSecond = (train.rows * curves.length) / (trainMs / 1000);
+    const metrics = flatMetrics(evaluation);
+    metrics.epochs = curves.length;
+    metrics.bestEpoch = bestEpoch;
+
+    const artifacts = await captureArtifacts(model);
+    await runs.complete(
+      request.runId,
+      {
+        metrics,
+        evaluation: evaluation,
+        featurisation: spec as unknown as Record<string, unknown>,
+        bestEpoch,
+      },
+      artifacts,
+    );
+    optimizer.dispose();
+    optimizer = undefined;
+    cacheModel(request.dbName, request.runId, model, spec);
+    kept = true;
+
+    return {
+      runId: request.runId,
+      backend: backend.backend,
+      classIds: spec.labels.classIds,
+      counts: ds.counts,
+      metrics,
+      evaluation,
+      curves,
+      bestEpoch,
+      epochsRun: curves.length,
+      stoppedEarly,
+      durationMs: performance.now() - t0,
+      trainSamplesPerSecond,
+    };
+  } catch (error) {
+    const cancelled = job.cancelled || (error instanceof Error && error.name === 'AbortError');
+    await runs
+      .end(
+        request.runId,
+        cancelled ? 'cancelled' : 'failed',
+        cancelled ? 'cancelled by the user' : errorMessage(error),
+        created ? undefined : baseRun,
+      )
+      .catch(() => undefined);
+    if (cancelled && !(error instanceof JobCancelledError)) throw new JobCancelledError(job.id);
+    throw error;
+  } finally {
+    optimizer?.dispose();
+    if (model && !kept) model.dispose();
+    tf.dispose(owned);
+  }
+}
+
+/** Flat metrics as stored on the run: `valAccuracy`, `testMacroF1`… (splits with no rows left out). */
+function flatMetrics(evaluation: Record<SplitName, ClassificationMetrics>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [split, m] of Object.entries(evaluation)) {
+    if (m.count === 0) continue;
+    const prefix = split === 'validation' ? 'val' : 'test';
+    out[`${prefix}Accuracy`] = m.accuracy;
+    out[`${prefix}MacroF1`] = m.macroF1;
+    out[`${prefix}LogLoss`] = m.logLoss;
+    out[`${prefix}Ece`] = m.ece;
+    out[`${prefix}Count`] = m.count;
+  }
+  return out;
+}
+
+/** Class probabilities of a whole split (dropout off), read back once. */
+async function predictSplit(
+  model: tf.LayersModel,
+  data: SplitData,
+  inputShape: number[],
+): Promise<Float32Array> {
+  const order = Int32Array.from({ length: data.rows }, (_, i) => i);
+  return scoreRows(model, inputShape, data.rows, (start, count, out) =>
+    data.fill(order, start, count, out),
+  );
+}
