@@ -3,6 +3,7 @@
 import { getDb } from './db';
 import { createAnnotationsRepo } from './annotations-repo';
 import { createProjectsRepo } from './projects-repo';
+import { createRegistryRepo } from './registry-repo';
 import { createRunsRepo } from './runs-repo';
 import { createSettingsRepo } from './settings-repo';
 
@@ -33,6 +34,17 @@ export {
   type RunsRepo,
 } from './runs-repo';
 export {
+  RegistryFailure,
+  createRegistryRepo,
+  describeRegistryError,
+  type AuditOptions,
+  type PromoteOptions,
+  type RegisterOptions,
+  type RegisterStep,
+  type RegistryError,
+  type RegistryRepo,
+} from './registry-repo';
+export {
   blobId,
   createSourcesRepo,
   importSessionId,
@@ -49,3 +61,5 @@ export const settingsRepo = createSettingsRepo(getDb);
 export const annotationsRepo = createAnnotationsRepo(getDb);
 /** Training runs and their weights in the page's database. */
 export const runsRepo = createRunsRepo(getDb);
+/** The model registry (versions, aliases, audit log) of the page's database. */
+export const registryRepo = createRegistryRepo(getDb);
