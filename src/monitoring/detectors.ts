@@ -1,0 +1,335 @@
+// Streaming concept-drift detectors for the error stream of delayed labels (1 = the model was
+// wrong, 0 = right) or any real-valued stream. Each `update(x)` returns 'ok' | 'warning' | 'drift'.
+// Formulations and defaults follow river (online-ml/river, river.drift) line by line, so that
+// detection indices match the reference implementation; reset rules are river's.
+import type { DetectorState } from './types';
+
+export interface StreamingDetector {
+  update(x: number): DetectorState;
+  reset(): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface DdmOptions {
+  /** Samples before any verdict (Gama et al. 2004: 30). */
+  warmStart: number;
+  /** Warning when p + s > p_min + warning·s_min. */
+  warningThreshold: number;
+  /** Drift when p + s > p_min + drift·s_min. */
+  driftThreshold: number;
+}
+
+/**
+ * DDM, the Drift Detection Method (Gama, Medas, Castillo & Rodrigues 2004), as river.drift.binary.DDM:
+ * p_i is the running error rate, s_i = √(p_i(1 − p_i)/i); after `warmStart` samples, (p_min,
+ * s_min) are the values at the smallest p_i + s_i seen; warning when p_i + s_i > p_min + 2·s_min,
+ * drift when > p_min + 3·s_min. The update after a drift starts from scratch.
+ *
+ * River (and we) use strict '>' where the paper writes '≥': with '≥' an error-free stream
+ * (p = s = 0) would warn at once.
+ */
+export class Ddm implements StreamingDetector {
+  readonly options: DdmOptions;
+  n = 0;
+  /** Running error rate p_i. */
+  p = 0;
+  pMin = Infinity;
+  sMin = Infinity;
+  psMin = Infinity;
+  #drift = false;
+
+  constructor(options: Partial<DdmOptions> = {}) {
+    this.options = { warmStart: 30, warningThreshold: 2, driftThreshold: 3, ...options };
+  }
+
+  reset(): void {
+    this.n = 0;
+    this.p = 0;
+    this.pMin = Infinity;
+    this.sMin = Infinity;
+    this.psMin = Infinity;
+    this.#drift = false;
+  }
+
+  update(x: number): DetectorState {
+    if (this.#drift) this.reset();
+    this.n++;
+    this.p += (x - this.p) / this.n;
+    const s = Math.sqrt((this.p * (1 - this.p)) / this.n);
+    if (this.n <= this.options.warmStart) return 'ok';
+    if (this.p + s <= this.psMin) {
+      this.pMin = this.p;
+      this.sMin = s;
+      this.psMin = this.p + s;
+    }
+    if (this.p + s > this.pMin + this.options.driftThreshold * this.sMin) {
+      this.#drift = true;
+      return 'drift';
+    }
+    return this.p + s > this.pMin + this.options.warningThreshold * this.sMin ? 'warning' : 'ok';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface PageHinkleyOptions {
+  /** Samples before any verdict (river: 30). */
+  minInstances: number;
+  /** Magnitude of change tolerated (δ). */
+  delta: number;
+  /** Alarm threshold (λ). */
+  threshold: number;
+  /** Forgetting factor of the cumulative sum (α). */
+  alpha: number;
+}
+
+/**
+ * Page-Hinkley test (Page 1954) for an increase of the mean, as river.drift.PageHinkley
+ * (and scikit-multiflow): x̄_t is the running mean, m_t = max(0, α·m_{t−1} + x_t − x̄_t − δ),
+ * drift when m_t ≥ λ. River's counter starts at 1 and is compared after its increment, so the
+ * first verdict comes at the (minInstances − 1)-th sample. No warning zone; after a drift the
+ * next update starts from scratch.
+ */
+export class PageHinkley implements StreamingDetector {
+  readonly options: PageHinkleyOptions;
+  /** River's sample_count: 1 + samples seen. */
+  sampleCount = 1;
+  mean = 0;
+  sum = 0;
+  #drift = false;
+
+  constructor(options: Partial<PageHinkleyOptions> = {}) {
+    this.options = { minInstances: 30, delta: 0.005, threshold: 50, alpha: 1 - 0.0001, ...options };
+  }
+
+  reset(): void {
+    this.sampleCount = 1;
+    this.mean = 0;
+    this.sum = 0;
+    this.#drift = false;
+  }
+
+  update(x: number): DetectorState {
+    if (this.#drift) this.reset();
+    const { alpha, delta, threshold, minInstances } = this.options;
+    this.mean += (x - this.mean) / this.sampleCount;
+    this.sum = Math.max(0, alpha * this.sum + (x - this.mean - delta));
+    this.sampleCount++;
+    if (this.sampleCount < minInstances) return 'ok';
+    if (this.sum >= threshold) {
+      this.#drift = true;
+      return 'drift';
+    }
+    return 'ok';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface AdwinOptions {
+  /** Confidence δ of the cut test. */
+  delta: number;
+  /** Cuts are checked every `clock` updates. */
+  clock: number;
+  /** Buckets per row of the exponential histogram before two merge. */
+  maxBuckets: number;
+  /** Smallest sub-window on either side of a cut. */
+  minWindowLength: number;
+  /** No cut is checked while the window is this short or shorter. */
+  gracePeriod: number;
+  /**
+   * Visit every bucket when testing cuts, as MOA's ADWIN.java does (`k <= size − 1`). Default
+   * false: river's loop (`range(current_idx - 1)`) skips each row's newest bucket (river issue
+   * #1539, open); false keeps river's detection indices.
+   */
+  allCuts: boolean;
+}
+
+/** One row of the exponential histogram: up to maxBuckets + 1 buckets of 2^row items each. */
+class BucketRow {
+  total: Float64Array;
+  variance: Float64Array;
+  count = 0;
+
+  constructor(maxBuckets: number) {
+    this.total = new Float64Array(maxBuckets + 1);
+    this.variance = new Float64Array(maxBuckets + 1);
+  }
+
+  insert(total: number, variance: number): void {
+    this.total[this.count] = total;
+    this.variance[this.count] = variance;
+    this.count++;
+  }
+
+  /** Drop the oldest `k` buckets. */
+  shift(k: number): void {
+    this.total.copyWithin(0, k);
+    this.variance.copyWithin(0, k);
+    this.total.fill(0, this.total.length - k);
+    this.variance.fill(0, this.variance.length - k);
+    this.count -= k;
+  }
+}
+
+/**
+ * ADWIN, ADaptive WINdowing (Bifet & Gavaldà 2007, ADWIN2), as river.drift.ADWIN (adwin_c.pyx):
+ * the window is an exponential histogram (row i holds buckets of 2^i items, at most maxBuckets
+ * per row; the two oldest merge into the next row); every `clock` updates, once the window is
+ * longer than `gracePeriod`, each cut W₀|W₁ at a bucket boundary (oldest first) is tested with
+ * ε = √(2·m·σ²_W·δ′) + (2/3)·δ′·m, m = 1/(n₀ − 5 + 1) + 1/(n₁ − 5 + 1), δ′ = ln(2·ln|W|/δ), and
+ * the oldest bucket is dropped while |μ₀ − μ₁| > ε. As river.drift.ADWIN (the wrapper around
+ * adwin_c), the update after a detection starts a fresh window.
+ *
+ * Faithful to river including one quirk: within each row the cut loop visits all buckets but the
+ * newest (`range(current_idx - 1)`), so some cuts are never tested and detection comes later
+ * than in MOA; `allCuts: true` gives MOA's loop.
+ */
+export class Adwin implements StreamingDetector {
+  readonly options: AdwinOptions;
+  rows: BucketRow[] = [];
+  total = 0;
+  variance = 0;
+  width = 0;
+  tick = 0;
+  detections = 0;
+  #drift = false;
+
+  constructor(options: Partial<AdwinOptions> = {}) {
+    this.options = {
+      delta: 0.002,
+      clock: 32,
+      maxBuckets: 5,
+      minWindowLength: 5,
+      gracePeriod: 10,
+      allCuts: false,
+      ...options,
+    };
+    this.reset();
+  }
+
+  reset(): void {
+    this.rows = [new BucketRow(this.options.maxBuckets)];
+    this.total = 0;
+    this.variance = 0;
+    this.width = 0;
+    this.tick = 0;
+    this.detections = 0;
+    this.#drift = false;
+  }
+
+  /** Mean of the current window. */
+  get estimation(): number {
+    return this.width > 0 ? this.total / this.width : 0;
+  }
+
+  update(x: number): DetectorState {
+    if (this.#drift) this.reset();
+    this.#insert(x);
+    this.#drift = this.#detectChange();
+    return this.#drift ? 'drift' : 'ok';
+  }
+
+  #insert(x: number): void {
+    this.rows[0]!.insert(x, 0);
+    this.width++;
+    if (this.width > 1) {
+      const d = x - this.total / (this.width - 1);
+      this.variance += ((this.width - 1) * d * d) / this.width;
+    }
+    this.total += x;
+    this.#compress();
+  }
+
+  #compress(): void {
+    const max = this.options.maxBuckets;
+    for (let idx = 0; idx < this.rows.length; idx++) {
+      const row = this.rows[idx]!;
+      if (row.count !== max + 1) break;
+      if (idx + 1 === this.rows.length) this.rows.push(new BucketRow(max));
+      const next = this.rows[idx + 1]!;
+      const size = 2 ** idx;
+      const mu1 = row.total[0]! / size;
+      const mu2 = row.total[1]! / size;
+      const temp = (size * size * (mu1 - mu2) * (mu1 - mu2)) / (size + size);
+      next.insert(row.total[0]! + row.total[1]!, row.variance[0]! + row.variance[1]! + temp);
+      row.shift(2);
+      if (next.count <= max) break;
+    }
+  }
+
+  #deleteOldest(): number {
+    const idx = this.rows.length - 1;
+    const row = this.rows[idx]!;
+    const n = 2 ** idx;
+    const u = row.total[0]!;
+    const mu = u / n;
+    const v = row.variance[0]!;
+    this.width -= n;
+    this.total -= u;
+    const muWindow = this.total / this.width;
+    this.variance -= v + (n * this.width * (mu - muWindow) * (mu - muWindow)) / (n + this.width);
+    row.shift(1);
+    if (row.count === 0) this.rows.pop();
+    return n;
+  }
+
+  #cutHolds(n0: number, n1: number, deltaMean: number): boolean {
+    const { delta, minWindowLength } = this.options;
+    const deltaPrime = Math.log((2 * Math.log(this.width)) / delta);
+    const mRecip = 1 / (n0 - minWindowLength + 1) + 1 / (n1 - minWindowLength + 1);
+    const epsilon =
+      Math.sqrt(2 * mRecip * (this.variance / this.width) * deltaPrime) +
+      (2 / 3) * deltaPrime * mRecip;
+    return Math.abs(deltaMean) > epsilon;
+  }
+
+  #detectChange(): boolean {
+    const { clock, gracePeriod, minWindowLength } = this.options;
+    let change = false;
+    this.tick++;
+    if (this.tick % clock !== 0 || this.width <= gracePeriod) return false;
+    let reduce = true;
+    while (reduce) {
+      reduce = false;
+      let exit = false;
+      let n0 = 0;
+      let n1 = this.width;
+      let u0 = 0;
+      let u1 = this.total;
+      for (let idx = this.rows.length - 1; idx >= 0 && !exit; idx--) {
+        const row = this.rows[idx]!;
+        const size = 2 ** idx;
+        const last = this.options.allCuts ? row.count : row.count - 1;
+        for (let k = 0; k < last; k++) {
+          // (river also updates the two sub-window variances here; they are never read.)
+          n0 += size;
+          n1 -= size;
+          u0 += row.total[k]!;
+          u1 -= row.total[k]!;
+          // Only reachable with allCuts: the newest bucket leaves W₁ empty.
+          if (idx === 0 && k === row.count - 1) {
+            exit = true;
+            break;
+          }
+          if (
+            n1 >= minWindowLength &&
+            n0 >= minWindowLength &&
+            this.#cutHolds(n0, n1, u0 / n0 - u1 / n1)
+          ) {
+            reduce = true;
+            change = true;
+            if (this.width > 0) {
+              n0 -= this.#deleteOldest();
+              exit = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+    if (change) this.detections++;
+    return change;
+  }
+}

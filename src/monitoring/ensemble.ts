@@ -1,0 +1,96 @@
+// The ensemble state of a window: signals are grouped into data, prediction/uncertainty and
+// performance; each group gets ok / warning / drift from its signals, and the window's state is a
+// vote over the groups. The rule is configurable and returned with its evidence.
+import type { DriftState, SignalGroup } from './types';
+
+/** One signal's verdict for a window, e.g. a feature's drift test or DDM on the error stream. */
+export interface Signal {
+  name: string;
+  group: SignalGroup;
+  state: DriftState;
+  /** The value the state was decided on (p-value, distance, error rate …), for the dashboard. */
+  value?: number;
+  threshold?: number;
+}
+
+export interface EnsembleRule {
+  /**
+   * A group drifts when at least this share of its signals drift (otherwise it warns if any
+   * signal warns or drifts). Default 0.5 for every group: for data signals that is Evidently's
+   * dataset-drift rule (≥ 50% of features); for performance it means two of DDM, ADWIN,
+   * Page-Hinkley and the windowed-accuracy check agree.
+   */
+  groupDriftShare: Record<SignalGroup, number>;
+  /** The window drifts when at least this many groups drift (default 2). */
+  groupsForDrift: number;
+  /** A drifting performance group alone makes the window drift (default true): labels are truth. */
+  performanceDecides: boolean;
+}
+
+export const DEFAULT_ENSEMBLE_RULE: EnsembleRule = {
+  groupDriftShare: { data: 0.5, prediction: 0.5, performance: 0.5 },
+  groupsForDrift: 2,
+  performanceDecides: true,
+};
+
+export interface GroupState {
+  group: SignalGroup;
+  state: DriftState;
+  signals: Signal[];
+  drifted: number;
+  /** False when the group had no signals this window (e.g. no labels yet): it counts as ok. */
+  observed: boolean;
+}
+
+export interface EnsembleState {
+  state: DriftState;
+  groups: Record<SignalGroup, GroupState>;
+  /** Why: e.g. "2 of 3 groups drift (data, prediction)" or "performance drifts". */
+  reason: string;
+  rule: EnsembleRule;
+}
+
+const GROUPS: readonly SignalGroup[] = ['data', 'prediction', 'performance'];
+
+/** A group's state from its signals under `share` (see {@link EnsembleRule.groupDriftShare}). */
+export function groupState(
+  group: SignalGroup,
+  signals: readonly Signal[],
+  share: number,
+): GroupState {
+  const own = signals.filter((s) => s.group === group);
+  const drifted = own.filter((s) => s.state === 'drift').length;
+  let state: DriftState = 'ok';
+  if (own.length > 0 && drifted / own.length >= share) state = 'drift';
+  else if (own.some((s) => s.state !== 'ok')) state = 'warning';
+  return { group, state, signals: own, drifted, observed: own.length > 0 };
+}
+
+/**
+ * The window's state: 'drift' if ≥ `groupsForDrift` groups drift, or the performance group
+ * drifts and `performanceDecides`; otherwise 'warning' if any group warns or drifts; else 'ok'.
+ */
+export function ensembleState(
+  signals: readonly Signal[],
+  rule: EnsembleRule = DEFAULT_ENSEMBLE_RULE,
+): EnsembleState {
+  const groups = Object.fromEntries(
+    GROUPS.map((g) => [g, groupState(g, signals, rule.groupDriftShare[g])]),
+  ) as Record<SignalGroup, GroupState>;
+  const drifting = GROUPS.filter((g) => groups[g].state === 'drift');
+  const warning = GROUPS.filter((g) => groups[g].state === 'warning');
+  let state: DriftState = 'ok';
+  let reason = 'no group warns or drifts';
+  if (drifting.length >= rule.groupsForDrift) {
+    state = 'drift';
+    reason = `${drifting.length} of 3 groups drift (${drifting.join(', ')})`;
+  } else if (rule.performanceDecides && groups.performance.state === 'drift') {
+    state = 'drift';
+    reason = 'performance drifts';
+  } else if (drifting.length + warning.length > 0) {
+    state = 'warning';
+    const parts = [...drifting.map((g) => `${g} drifts`), ...warning.map((g) => `${g} warns`)];
+    reason = parts.join(', ');
+  }
+  return { state, groups, reason, rule };
+}

@@ -1,0 +1,276 @@
+// Per-item outlier scores against a reference: Mahalanobis distance under a Ledoit–Wolf shrunk
+// covariance (embeddings), and an isolation forest (tabular features). Each detector's threshold
+// is the reference's own 99th percentile, so ~1% of reference items score as outliers by design.
+// Matrices are `rows × dim` row-major.
+import { createRng, randInt, type Rng } from '../lib/rng';
+import { quantileSorted } from '../data/stats';
+
+/** Outlier threshold: this quantile of the reference's scores (numpy 'linear' quantile). */
+export const OUTLIER_QUANTILE = 0.99;
+
+export interface LedoitWolfFit {
+  location: Float64Array;
+  /** dim × dim shrunk covariance, row-major. */
+  covariance: Float64Array;
+  shrinkage: number;
+}
+
+/**
+ * Ledoit & Wolf (2004) shrinkage of the empirical covariance (ddof 0) towards μ·I, μ = tr(S)/dim,
+ * as sklearn.covariance.LedoitWolf().fit(X) (assume_centered=False): shrinkage
+ * min(β, δ)/δ with β = (Σ‖x_i‖⁴-terms …)/(n·dim) and δ = ‖S − μI‖²_F/dim, computed exactly as
+ * sklearn's ledoit_wolf_shrinkage. One feature: the variance, shrinkage 0 (as sklearn).
+ */
+export function ledoitWolf(x: ArrayLike<number>, rows: number, dim: number): LedoitWolfFit {
+  const location = new Float64Array(dim);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < dim; j++) location[j]! += x[r * dim + j]!;
+  for (let j = 0; j < dim; j++) location[j]! /= rows;
+  const xc = new Float64Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < dim; j++) xc[r * dim + j] = x[r * dim + j]! - location[j]!;
+  }
+  // S = XᵀX / n and (X²)ᵀ(X²).
+  const s = new Float64Array(dim * dim);
+  const s2 = new Float64Array(dim * dim);
+  for (let r = 0; r < rows; r++) {
+    const o = r * dim;
+    for (let i = 0; i < dim; i++) {
+      const xi = xc[o + i]!;
+      const xi2 = xi * xi;
+      for (let j = i; j < dim; j++) {
+        const xj = xc[o + j]!;
+        s[i * dim + j]! += xi * xj;
+        s2[i * dim + j]! += xi2 * xj * xj;
+      }
+    }
+  }
+  for (let i = 0; i < dim; i++) {
+    for (let j = i + 1; j < dim; j++) {
+      s[j * dim + i] = s[i * dim + j]!;
+      s2[j * dim + i] = s2[i * dim + j]!;
+    }
+  }
+  const covariance = new Float64Array(dim * dim);
+  for (let k = 0; k < dim * dim; k++) covariance[k] = s[k]! / rows;
+  if (dim === 1) return { location, covariance, shrinkage: 0 };
+  let trace = 0;
+  for (let i = 0; i < dim; i++) trace += covariance[i * dim + i]!;
+  const mu = trace / dim;
+  let deltaSum = 0;
+  let betaSum = 0;
+  for (let k = 0; k < dim * dim; k++) {
+    deltaSum += s[k]! * s[k]!;
+    betaSum += s2[k]!;
+  }
+  deltaSum /= rows * rows;
+  let beta = (1 / (dim * rows)) * (betaSum / rows - deltaSum);
+  const delta = (deltaSum - 2 * mu * trace + dim * mu * mu) / dim;
+  beta = Math.min(beta, delta);
+  const shrinkage = beta === 0 ? 0 : beta / delta;
+  for (let k = 0; k < dim * dim; k++) covariance[k]! *= 1 - shrinkage;
+  for (let i = 0; i < dim; i++) covariance[i * dim + i]! += shrinkage * mu;
+  return { location, covariance, shrinkage };
+}
+
+/** Lower Cholesky factor of a symmetric positive-definite dim × dim matrix. */
+function cholesky(a: Float64Array, dim: number): Float64Array {
+  const l = new Float64Array(dim * dim);
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = a[i * dim + j]!;
+      for (let k = 0; k < j; k++) sum -= l[i * dim + k]! * l[j * dim + k]!;
+      if (i === j) {
+        if (!(sum > 0)) throw new RangeError('cholesky: covariance is not positive definite');
+        l[i * dim + i] = Math.sqrt(sum);
+      } else {
+        l[i * dim + j] = sum / l[j * dim + j]!;
+      }
+    }
+  }
+  return l;
+}
+
+/** Mahalanobis outlier detector fitted on reference embeddings. */
+export class MahalanobisDetector {
+  readonly fit: LedoitWolfFit;
+  readonly dim: number;
+  readonly #chol: Float64Array;
+  /** Squared distance at the reference's 99th percentile. */
+  readonly threshold: number;
+
+  constructor(reference: ArrayLike<number>, rows: number, dim: number) {
+    this.dim = dim;
+    this.fit = ledoitWolf(reference, rows, dim);
+    this.#chol = cholesky(this.fit.covariance, dim);
+    const ref = this.squaredDistances(reference).sort();
+    this.threshold = quantileSorted(ref, OUTLIER_QUANTILE);
+  }
+
+  /**
+   * Squared Mahalanobis distances (x − μ)ᵀΣ⁻¹(x − μ), as sklearn's LedoitWolf().mahalanobis(X),
+   * by forward substitution with the Cholesky factor.
+   */
+  squaredDistances(x: ArrayLike<number>): Float64Array {
+    const dim = this.dim;
+    const rows = x.length / dim;
+    const out = new Float64Array(rows);
+    const z = new Float64Array(dim);
+    const l = this.#chol;
+    for (let r = 0; r < rows; r++) {
+      let d2 = 0;
+      for (let i = 0; i < dim; i++) {
+        let v = x[r * dim + i]! - this.fit.location[i]!;
+        for (let k = 0; k < i; k++) v -= l[i * dim + k]! * z[k]!;
+        z[i] = v / l[i * dim + i]!;
+        d2 += z[i]! * z[i]!;
+      }
+      out[r] = d2;
+    }
+    return out;
+  }
+
+  isOutlier(x: ArrayLike<number>): boolean[] {
+    return Array.from(this.squaredDistances(x), (d) => d > this.threshold);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Isolation forest
+
+const EULER_GAMMA = 0.5772156649015329;
+
+/**
+ * c(n), the average path length of an unsuccessful BST search over n items (Liu, Ting & Zhou
+ * 2008): 2H(n − 1) − 2(n − 1)/n with H(i) ≈ ln i + γ; c(1) = 0, c(2) = 1 (as sklearn).
+ */
+export function averagePathLength(n: number): number {
+  if (n <= 1) return 0;
+  if (n === 2) return 1;
+  return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
+}
+
+type ITreeNode =
+  | { leaf: true; size: number }
+  | { leaf: false; feature: number; split: number; left: ITreeNode; right: ITreeNode };
+
+export interface IsolationForestOptions {
+  trees: number;
+  /** Subsample size ψ per tree (Liu et al.: 256). */
+  sampleSize: number;
+  seed: number;
+}
+
+function buildTree(
+  x: ArrayLike<number>,
+  dim: number,
+  idx: Int32Array,
+  depth: number,
+  limit: number,
+  rng: Rng,
+): ITreeNode {
+  if (depth >= limit || idx.length <= 1) return { leaf: true, size: idx.length };
+  // Pick a feature with spread among these rows (at most dim tries, then give up: a leaf).
+  const start = randInt(rng, dim);
+  for (let t = 0; t < dim; t++) {
+    const f = (start + t) % dim;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const i of idx) {
+      const v = x[i * dim + f]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (max > min) {
+      const split = min + rng.next() * (max - min);
+      const left = idx.filter((i) => x[i * dim + f]! < split);
+      const right = idx.filter((i) => x[i * dim + f]! >= split);
+      return {
+        leaf: false,
+        feature: f,
+        split,
+        left: buildTree(x, dim, left, depth + 1, limit, rng),
+        right: buildTree(x, dim, right, depth + 1, limit, rng),
+      };
+    }
+  }
+  return { leaf: true, size: idx.length };
+}
+
+function pathLength(
+  node: ITreeNode,
+  row: ArrayLike<number>,
+  offset: number,
+  depth: number,
+): number {
+  let n = node;
+  let d = depth;
+  while (!n.leaf) {
+    n = row[offset + n.feature]! < n.split ? n.left : n.right;
+    d++;
+  }
+  return d + averagePathLength(n.size);
+}
+
+/**
+ * Isolation forest (Liu, Ting & Zhou 2008): `trees` random trees, each grown on a seeded
+ * subsample of ψ rows (without replacement) to height ⌈log₂ ψ⌉ with uniform random feature and
+ * split; the score of x is s = 2^(−E[h(x)]/c(ψ)), in (0, 1), higher = more anomalous (≈ 0.5 for
+ * nothing special). Deterministic for a seed. Unlike sklearn, a feature that is constant on a
+ * node is skipped rather than splitting an empty range.
+ */
+export class IsolationForest {
+  readonly dim: number;
+  readonly options: IsolationForestOptions;
+  readonly #trees: ITreeNode[] = [];
+  readonly #psi: number;
+  /** Score at the reference's 99th percentile. */
+  readonly threshold: number;
+
+  constructor(
+    reference: ArrayLike<number>,
+    rows: number,
+    dim: number,
+    options: Partial<IsolationForestOptions> = {},
+  ) {
+    this.dim = dim;
+    this.options = { trees: 100, sampleSize: 256, seed: 0, ...options };
+    this.#psi = Math.min(this.options.sampleSize, rows);
+    const limit = Math.ceil(Math.log2(Math.max(2, this.#psi)));
+    const rng = createRng(this.options.seed);
+    for (let t = 0; t < this.options.trees; t++) {
+      // Partial Fisher–Yates: the first ψ entries are a uniform subsample without replacement.
+      const all = new Int32Array(rows);
+      for (let i = 0; i < rows; i++) all[i] = i;
+      for (let i = 0; i < this.#psi; i++) {
+        const j = i + randInt(rng, rows - i);
+        const tmp = all[i]!;
+        all[i] = all[j]!;
+        all[j] = tmp;
+      }
+      this.#trees.push(buildTree(reference, dim, all.slice(0, this.#psi), 0, limit, rng));
+    }
+    this.threshold = quantileSorted(this.scores(reference).sort(), OUTLIER_QUANTILE);
+  }
+
+  /** Anomaly scores s(x) ∈ (0, 1) per row. */
+  scores(x: ArrayLike<number>): Float64Array {
+    const rows = x.length / this.dim;
+    const out = new Float64Array(rows);
+    const c = averagePathLength(this.#psi);
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (const tree of this.#trees) sum += pathLength(tree, x, r * this.dim, 0);
+      out[r] = 2 ** (-(sum / this.#trees.length) / (c || 1));
+    }
+    return out;
+  }
+
+  isOutlier(x: ArrayLike<number>): boolean[] {
+    return Array.from(this.scores(x), (s) => s > this.threshold);
+  }
+}
+
+/** Share of `flags` that are true: the outlier rate of a window. */
+export function outlierRate(flags: readonly boolean[]): number {
+  return flags.length ? flags.filter(Boolean).length / flags.length : 0;
+}

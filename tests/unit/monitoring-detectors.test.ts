@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { Adwin, Ddm, PageHinkley, type StreamingDetector } from '../../src/monitoring/detectors';
+import { createRng } from '../../src/lib/rng';
+import type { DetectorState } from '../../src/monitoring/types';
+
+/** A seeded Bernoulli error stream: p0 for `change` steps, then p1. */
+function bernoulliStream(seed: number, n: number, p0: number, p1 = p0, change = n): number[] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, (_, i) => (rng.next() < (i < change ? p0 : p1) ? 1 : 0));
+}
+
+function run(d: StreamingDetector, xs: readonly number[]): DetectorState[] {
+  return xs.map((x) => d.update(x));
+}
+
+const firstDrift = (states: DetectorState[], from = 0) => states.indexOf('drift', from);
+
+describe('DDM', () => {
+  it('by hand: 30 correct predictions, then errors', () => {
+    // Samples 1–30 are the warm-up (n ≤ 30): p = 0, always 'ok'.
+    // n = 31, x = 1: p = 1/31, s = √(p(1−p)/31) = 0.031734; first p + s after warm-up, so
+    //   p_min = 1/31, s_min = 0.031734, and p + s = p_min + s_min: 'ok'.
+    // n = 32, x = 1: p = 2/32 = 0.0625, s = √(0.0625·0.9375/32) = 0.042790, p + s = 0.105290;
+    //   p_min + 2 s_min = 0.095726 < 0.105290 ≤ p_min + 3 s_min = 0.127460: 'warning'.
+    // n = 33, x = 1: p = 3/33, s = √((3/33)(30/33)/33) = 0.050043, p + s = 0.140952 > 0.127460:
+    //   'drift'. The next update starts over (n = 1).
+    const d = new Ddm();
+    const states = run(d, [...Array<number>(30).fill(0), 1, 1, 1]);
+    expect(states.slice(0, 30).every((s) => s === 'ok')).toBe(true);
+    expect(states.slice(30)).toEqual(['ok', 'warning', 'drift']);
+    expect(d.pMin).toBeCloseTo(1 / 31, 15);
+    expect(d.sMin).toBeCloseTo(Math.sqrt(((1 / 31) * (30 / 31)) / 31), 15);
+    d.update(0);
+    expect(d.n).toBe(1);
+    expect(d.p).toBe(0);
+  });
+
+  it('no alarm on a stationary Bernoulli(0.2) stream (seed 1); an abrupt jump to 0.6 is caught', () => {
+    expect(run(new Ddm(), bernoulliStream(1, 3000, 0.2)).includes('drift')).toBe(false);
+    const states = run(new Ddm(), bernoulliStream(2, 3000, 0.2, 0.6, 1000));
+    expect(firstDrift(states)).toBeGreaterThanOrEqual(1000);
+    expect(firstDrift(states)).toBeLessThan(1200); // found at 1139
+    // A warning precedes the drift.
+    expect(states.slice(1000, firstDrift(states)).includes('warning')).toBe(true);
+  });
+});
+
+describe('Page-Hinkley', () => {
+  it('by hand: the statistic m_t = max(0, α m_{t−1} + x_t − x̄_t − δ)', () => {
+    // Defaults δ = 0.005, α = 0.9999. Stream 0, 0, 1, 1:
+    // t1: x̄ = 0, m = max(0, −0.005) = 0;  t2: the same;
+    // t3: x̄ = 1/3, m = 1 − 1/3 − 0.005 = 0.661667;
+    // t4: x̄ = 1/2, m = 0.9999·0.661667 + (1 − 1/2 − 0.005) = 1.156600.
+    const ph = new PageHinkley();
+    run(ph, [0, 0, 1]);
+    expect(ph.sum).toBeCloseTo(1 - 1 / 3 - 0.005, 15);
+    ph.update(1);
+    expect(ph.sum).toBeCloseTo(0.9999 * (1 - 1 / 3 - 0.005) + 0.495, 15);
+  });
+
+  it('by hand: the alarm and the warm-up (river counts from 1)', () => {
+    // δ = 0, α = 1, λ = 1, minInstances 3: stream 0, 0, 0, 2. After x4, x̄ = 0.5 and
+    // m = 2 − 0.5 = 1.5 ≥ 1: drift. A jump at t2 is not judged: river's counter is then 3 ≥ 3
+    // already, so verdicts start at the second sample.
+    const opts = { minInstances: 3, delta: 0, threshold: 1, alpha: 1 };
+    expect(run(new PageHinkley(opts), [0, 0, 0, 2])).toEqual(['ok', 'ok', 'ok', 'drift']);
+    expect(run(new PageHinkley(opts), [0, 4])).toEqual(['ok', 'drift']);
+    expect(run(new PageHinkley(opts), [4])).toEqual(['ok']);
+  });
+
+  it('no alarm on a stationary stream (seed 3); an abrupt jump from 0.2 to 0.8 is caught', () => {
+    expect(run(new PageHinkley(), bernoulliStream(3, 5000, 0.2)).includes('drift')).toBe(false);
+    const states = run(new PageHinkley(), bernoulliStream(4, 3000, 0.2, 0.8, 1000));
+    // m grows by ≈ 0.8 − 0.2 − δ per step after the change, less as x̄ catches up: λ = 50 is
+    // reached in roughly 50/0.55 ≈ 90 steps.
+    expect(firstDrift(states)).toBeGreaterThan(1000);
+    expect(firstDrift(states)).toBeLessThan(1200);
+  });
+});
+
+describe('ADWIN', () => {
+  it('by hand: the exponential histogram after six inserts', () => {
+    // Buckets of row 0 hold one item; the sixth insert (max 5 + 1) merges the two oldest
+    // (1 and 2) into row 1: total 3, variance (1 − 1.5)² + (2 − 1.5)² = 0.5.
+    // Window: total 21, Σ(x − 3.5)² = 17.5.
+    const a = new Adwin();
+    run(a, [1, 2, 3, 4, 5, 6]);
+    expect(a.width).toBe(6);
+    expect(a.total).toBe(21);
+    expect(a.variance).toBeCloseTo(17.5, 12);
+    expect(a.rows[0]!.count).toBe(4);
+    expect([...a.rows[0]!.total.slice(0, 4)]).toEqual([3, 4, 5, 6]);
+    expect(a.rows[1]!.count).toBe(1);
+    expect(a.rows[1]!.total[0]).toBe(3);
+    expect(a.rows[1]!.variance[0]).toBeCloseTo(0.5, 15);
+  });
+
+  it('checks cuts only every 32 updates: a step from 0 to 1 is found at a clock tick', () => {
+    const xs = [...Array<number>(200).fill(0), ...Array<number>(200).fill(1)];
+    const states = run(new Adwin(), xs);
+    const at = firstDrift(states);
+    expect(at).toBeGreaterThan(200);
+    expect(at).toBeLessThan(264);
+    expect((at + 1) % 32).toBe(0);
+  });
+
+  it('no alarm on a stationary Bernoulli(0.3) stream (seed 5); a jump to 0.7 is caught', () => {
+    expect(run(new Adwin(), bernoulliStream(5, 5000, 0.3)).includes('drift')).toBe(false);
+    const states = run(new Adwin(), bernoulliStream(6, 3000, 0.3, 0.7, 1500));
+    expect(firstDrift(states)).toBeGreaterThan(1500);
+    expect(firstDrift(states)).toBeLessThan(1800); // 1727 with river's loop
+    // MOA's loop tests more cuts: never later, and no false alarm on the stationary stream.
+    const moa = run(new Adwin({ allCuts: true }), bernoulliStream(6, 3000, 0.3, 0.7, 1500));
+    expect(firstDrift(moa)).toBeGreaterThan(1500);
+    expect(firstDrift(moa)).toBeLessThanOrEqual(firstDrift(states));
+    const moaStationary = run(new Adwin({ allCuts: true }), bernoulliStream(5, 5000, 0.3));
+    expect(moaStationary.includes('drift')).toBe(false);
+  });
+
+  it('the update after a detection starts a fresh window (as river)', () => {
+    const a = new Adwin();
+    const xs = [...Array<number>(200).fill(0), ...Array<number>(200).fill(1)];
+    const states = run(a, xs.slice(0, 300));
+    const at = firstDrift(states);
+    expect(at).toBeGreaterThan(0);
+    const b = new Adwin();
+    run(b, xs.slice(0, at + 1));
+    b.update(1);
+    expect(b.width).toBe(1);
+  });
+});
