@@ -1,9 +1,10 @@
-// The last steps every import shares: read the written chunks back (one at a time) for the quality
-// report, then commit the source — status 'ready', row count, digest, columns, quality report,
+// The last steps every import shares: finish the quality report (accumulated while importing, or
+// from the written chunks read back one at a time), then commit the source — status 'ready', row count, digest, columns, quality report,
 // import annotations — in one transaction (sources-repo.ts `commitSource`).
 import type { ImportSummary, SkippedItems } from '../src/data/import-types';
 import { sourceDigest } from '../src/data/digest';
 import type { ParseFailures } from '../src/data/chunk-builder';
+import type { QualityAccumulator } from '../src/data/quality';
 import type { AnnotationRecord, ColumnSchema, SourceRecord } from '../src/persistence/schema';
 import type { SourcesRepo } from '../src/persistence/sources-repo';
 import type { ProgressReporter } from './ingest-common';
@@ -30,6 +31,11 @@ export interface FinishInput {
   imageSize?: number;
   /** Class names by id for the class-imbalance finding. */
   classNames?: Record<string, string>;
+  /**
+   * The quality report accumulated while the chunks were built (tabular imports); without it the
+   * chunks are read back from the database for the report.
+   */
+  quality?: QualityAccumulator;
 }
 
 export async function analyseAndCommit(input: FinishInput): Promise<ImportSummary> {

@@ -1,5 +1,6 @@
-// Adapter from the ingest worker to data-core's quality report (src/data/quality.ts): the chunks
-// just written are read back one at a time (the report never needs the whole source in memory),
+// Adapter from the ingest worker to data-core's quality report (src/data/quality.ts): tabular
+// imports accumulate it while building their chunks; the others read the chunks just written back
+// one at a time (the report never needs the whole source in memory),
 // and image sources add what the chunks do not hold: dHashes for near-duplicates, and SHA-256 of
 // the original file bytes for exact duplicates (computeQuality judges rows by their stored
 // values, and an image row stores only its path and label).
@@ -52,6 +53,15 @@ export async function qualityReport(
   input: FinishInput,
   onStep: () => void,
 ): Promise<QualityReport> {
+  const extra = input.extraHashes;
+  const report = input.quality ? input.quality.finish() : await readBackQuality(input, onStep);
+  const exact = extra ? exactFileDuplicates(extra) : undefined;
+  if (exact) report.findings.push(exact);
+  return report;
+}
+
+/** The report over the chunks as written, read back from the database one at a time. */
+function readBackQuality(input: FinishInput, onStep: () => void): Promise<QualityReport> {
   const labels =
     input.annotations.length > 0
       ? new Map(input.annotations.map((a) => [a.itemId, a.label ?? '']))
@@ -59,14 +69,11 @@ export async function qualityReport(
   const classNames =
     labels && input.classNames ? new Map(Object.entries(input.classNames)) : undefined;
   const extra = input.extraHashes;
-  const report = await computeQuality(input.columns, chunksOf(input, onStep), {
+  return computeQuality(input.columns, chunksOf(input, onStep), {
     ...(labels ? { labels } : {}),
     ...(classNames ? { classNames } : {}),
     ...(extra?.dHash
       ? { imageHashes: extra.dHash.map((hash, i) => ({ itemId: extra.itemIds[i]!, hash })) }
       : {}),
   });
-  const exact = extra ? exactFileDuplicates(extra) : undefined;
-  if (exact) report.findings.push(exact);
-  return report;
 }

@@ -13,10 +13,46 @@ import type { TabularFormat } from '../src/data/import-types';
 import { readUtf8Text } from './ingest-utf8';
 
 export interface RecordBatch {
-  /** Records of this batch, each one array of field strings. */
+  /** Records of this batch, each one array of field strings (blank lines left out). */
   rows: string[][];
   /** Bytes of the file consumed so far. */
   bytesRead: number;
+  /**
+   * Set when the batch is delimited text without any quote character: then `rows` is only split
+   * out when first read, and a consumer may scan `plain` itself instead (no array per record).
+   */
+  plain?: PlainRecords;
+}
+
+/**
+ * Whole records of unquoted delimited text: `text.split(newline)` are the records (a blank one is
+ * no record) and a record's fields are `record.split(delimiter)`, a one-character delimiter.
+ */
+export interface PlainRecords {
+  text: string;
+  delimiter: string;
+  newline: string;
+}
+
+function splitPlain({ text, delimiter, newline }: PlainRecords): string[][] {
+  const lines = text.split(newline);
+  const rows: string[][] = [];
+  for (const line of lines) {
+    const row = line.split(delimiter);
+    if (!isBlank(row)) rows.push(row);
+  }
+  return rows;
+}
+
+function plainBatch(plain: PlainRecords, bytesRead: number): RecordBatch {
+  let rows: string[][] | undefined;
+  return {
+    plain,
+    bytesRead,
+    get rows() {
+      return (rows ??= splitPlain(plain));
+    },
+  };
 }
 
 export interface RecordStream {
@@ -116,22 +152,25 @@ async function openDelimited(
   let finished = false;
   let current: { text: string; bytesRead: number } | undefined = firstPiece;
 
-  const parsePiece = (piece: string, last: boolean): string[][] => {
+  const parsePiece = (piece: string, last: boolean, bytesRead: number): RecordBatch => {
     const input = partial + piece;
     // Fast path, measured ~1.6-2× faster than Papa's quote-aware loop: a piece without any quote
     // character cannot contain a quoted delimiter or newline, so native splits are exact. (Papa's
     // own `fastMode` does the same split but for the whole input, unsafe once any quote appears.)
-    if (input.indexOf('"') === -1) {
-      const lines = input.split(newline);
-      partial = last ? '' : lines.pop()!;
-      const rows: string[][] = new Array<string[]>(lines.length);
-      for (let i = 0; i < lines.length; i++) rows[i] = lines[i]!.split(delimiter);
-      return rows;
+    // The records are handed on unsplit (see PlainRecords): splitting is left to the consumer.
+    if (delimiter.length === 1 && input.indexOf('"') === -1) {
+      const cut = last ? input.length : input.lastIndexOf(newline);
+      if (cut < 0) {
+        partial = input;
+        return { rows: [], bytesRead };
+      }
+      partial = last ? '' : input.slice(cut + newline.length);
+      return plainBatch({ text: input.slice(0, cut), delimiter, newline }, bytesRead);
     }
     // Papa returns `any`; `data` is string[][] without a header config.
     const results = parser.parse(input, 0, !last) as { data: string[][]; meta: { cursor: number } };
     partial = last ? '' : input.slice(results.meta.cursor);
-    return results.data;
+    return { rows: results.data.filter((r) => !isBlank(r)), bytesRead };
   };
 
   // Pieces are parsed one ahead, so we know whether a piece is the last one.
@@ -140,9 +179,9 @@ async function openDelimited(
     const piece = current;
     const next = await text.next();
     current = next.done ? undefined : next.value;
-    const rows = parsePiece(piece.text, next.done === true);
+    const batch = parsePiece(piece.text, next.done === true, piece.bytesRead);
     if (next.done) finished = true;
-    return { rows: rows.filter((r) => !isBlank(r)), bytesRead: piece.bytesRead };
+    return batch;
   }
 
   // The header is the first record; it may in principle span pieces (a huge quoted header).
@@ -162,7 +201,7 @@ async function openDelimited(
     for (;;) {
       const batch = await nextRows();
       if (!batch) return;
-      if (batch.rows.length > 0) yield batch;
+      if (batch.plain || batch.rows.length > 0) yield batch;
     }
   }
 

@@ -10,8 +10,9 @@ import type {
   TabularPreview,
 } from '../src/data/import-types';
 import { MAX_PROBLEM_EXAMPLES, PREVIEW_ROWS } from '../src/data/import-types';
-import { ChunkBuilder, type ColumnPlan } from '../src/data/chunk-builder';
+import { ChunkBuilder, type ChunkBuildError, type ColumnPlan } from '../src/data/chunk-builder';
 import { chunkDigest } from '../src/data/digest';
+import { qualityAccumulator } from '../src/data/quality';
 import { inferColumns } from '../src/data/infer-schema';
 import type { AnnotationRecord, ChunkRecord, SourceRecord } from '../src/persistence/schema';
 import type { SourcesRepo } from '../src/persistence/sources-repo';
@@ -19,7 +20,7 @@ import { importSessionId } from '../src/persistence/sources-repo';
 import type { ProgressReporter } from './ingest-common';
 import { ChunkWriter, ImportFailure, SkipLog, importLabelSelected } from './ingest-common';
 import { analyseAndCommit } from './ingest-finish';
-import { openRecords, type RecordStream } from './ingest-records';
+import { openRecords, type PlainRecords, type RecordStream } from './ingest-records';
 import type { JobToken } from './jobs';
 import { yieldToEventLoop } from './jobs';
 
@@ -163,7 +164,24 @@ export async function importTabular(
   await repo.createStaging(staging);
 
   const writer = new ChunkWriter(repo, sourceId);
-  const chunkDigests: string[] = [];
+  // Each chunk is digested (WebCrypto works off the thread: not awaited until the end) and added
+  // to the quality report as it is cut, so nothing is read back from the database afterwards.
+  const chunkDigests: Promise<string>[] = [];
+  const labelOf = new Map<string, string>();
+  const quality = qualityAccumulator(builder.schema(), {
+    labels: labelOf,
+    targetFallback: true,
+    ...(plan.classNames ? { classNames: new Map(Object.entries(plan.classNames)) } : {}),
+  });
+  const drainChunks = async (): Promise<void> => {
+    for (const c of chunks.splice(0)) {
+      quality.add(c);
+      const digest = chunkDigest(c);
+      digest.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+      chunkDigests.push(digest);
+      await writer.add(c);
+    }
+  };
   const skips = new SkipLog();
   const RAGGED = 'ragged row';
   const annotations: Omit<AnnotationRecord, 'seq'>[] = [];
@@ -172,54 +190,100 @@ export async function importTabular(
   let row = 0;
   // When not skipping, the first ragged row ends writing, but we read on to count them all.
   let failedRagged = false;
-  try {
-    for await (const batch of stream.batches) {
-      const rows = batch.rows;
-      const bytesRead = batch.bytesRead;
-      for (let r = 0; r < rows.length; r++) {
-        const cells = rows[r]!;
+  const pushFailed = (e: ChunkBuildError): never => {
+    throw new ImportFailure(
+      e.kind === 'duplicate-id'
+        ? { kind: 'duplicate-ids', column: plan.idColumn ?? '', examples: [e.value] }
+        : e.kind === 'missing-id'
+          ? { kind: 'missing-ids', column: plan.idColumn ?? '', rows: [e.row + 1] }
+          : { kind: 'missing-column', name: e.name },
+    );
+  };
+  /** The import annotation of the row just pushed, from its target (and id) cell. */
+  const annotate = (cellAt: (k: number) => string): void => {
+    if (targetIndex < 0 || !labelMap) return;
+    const classId = labelMap[cellAt(targetIndex).trim()];
+    if (classId === undefined) return;
+    // The builder's item id rule (chunk-builder.ts): `${sourceId}:${id or 0-based row}`.
+    const key = idIndex >= 0 ? cellAt(idIndex).trim() : String(builder.rowCount - 1);
+    if (!importLabelSelected(key, plan.importLabels)) return;
+    const itemId = `${sourceId}:${key}`;
+    labelOf.set(itemId, classId);
+    annotations.push({
+      projectId: plan.projectId,
+      itemId,
+      label: classId,
+      annotator: 'import',
+      sessionId: importSessionId(sourceId),
+      kind: 'import',
+      at,
+    });
+  };
+  const columnCount = header.length;
+  const starts = new Int32Array(columnCount);
+  const ends = new Int32Array(columnCount);
+  /** Unquoted records scanned in place: cell spans instead of an array of strings per row. */
+  const pushPlain = ({ text, delimiter, newline }: PlainRecords): void => {
+    const delim = delimiter.charCodeAt(0);
+    const cellAt = (k: number) => text.slice(starts[k], ends[k]);
+    let pos = 0;
+    for (;;) {
+      let lineEnd = text.indexOf(newline, pos);
+      if (lineEnd < 0) lineEnd = text.length;
+      let cells = 0;
+      let cellStart = pos;
+      for (let c = pos; c < lineEnd; c++) {
+        if (text.charCodeAt(c) !== delim) continue;
+        if (cells < columnCount) {
+          starts[cells] = cellStart;
+          ends[cells] = c;
+        }
+        cells++;
+        cellStart = c + 1;
+      }
+      if (cells < columnCount) {
+        starts[cells] = cellStart;
+        ends[cells] = lineEnd;
+      }
+      cells++;
+      // A blank line (no delimiter, only white space) is no record.
+      const blank = cells === 1 && text.slice(pos, lineEnd).trim() === '';
+      if (!blank) {
         row++;
-        if (stream.format !== 'jsonl' && cells.length !== header.length) {
+        if (cells !== columnCount) {
           skips.add(RAGGED, String(row));
           if (!plan.skipRaggedRows) failedRagged = true;
-          continue;
+        } else if (!failedRagged) {
+          const pushed = builder.pushSpans(text, starts, ends);
+          if (!pushed.ok) pushFailed(pushed.error);
+          annotate(cellAt);
         }
-        if (failedRagged) continue;
-        const pushed = builder.push(cells);
-        if (!pushed.ok) {
-          const e = pushed.error;
-          throw new ImportFailure(
-            e.kind === 'duplicate-id'
-              ? { kind: 'duplicate-ids', column: plan.idColumn ?? '', examples: [e.value] }
-              : e.kind === 'missing-id'
-                ? { kind: 'missing-ids', column: plan.idColumn ?? '', rows: [e.row + 1] }
-                : { kind: 'missing-column', name: e.name },
-          );
-        }
-        if (targetIndex >= 0 && labelMap) {
-          const classId = labelMap[cells[targetIndex]!.trim()];
-          if (classId !== undefined) {
-            // The builder's item id rule (chunk-builder.ts): `${sourceId}:${id or 0-based row}`.
-            const key = idIndex >= 0 ? cells[idIndex]!.trim() : String(builder.rowCount - 1);
-            const itemId = `${sourceId}:${key}`;
-            if (importLabelSelected(key, plan.importLabels)) {
-              annotations.push({
-                projectId: plan.projectId,
-                itemId,
-                label: classId,
-                annotator: 'import',
-                sessionId: importSessionId(sourceId),
-                kind: 'import',
-                at,
-              });
-            }
+      }
+      if (lineEnd >= text.length) return;
+      pos = lineEnd + newline.length;
+    }
+  };
+  try {
+    for await (const batch of stream.batches) {
+      const bytesRead = batch.bytesRead;
+      if (batch.plain && stream.format !== 'jsonl') pushPlain(batch.plain);
+      else {
+        const rows = batch.rows;
+        for (let r = 0; r < rows.length; r++) {
+          const cells = rows[r]!;
+          row++;
+          if (stream.format !== 'jsonl' && cells.length !== columnCount) {
+            skips.add(RAGGED, String(row));
+            if (!plan.skipRaggedRows) failedRagged = true;
+            continue;
           }
+          if (failedRagged) continue;
+          const pushed = builder.push(cells);
+          if (!pushed.ok) pushFailed(pushed.error);
+          annotate((k) => cells[k]!);
         }
       }
-      for (const c of chunks.splice(0)) {
-        chunkDigests.push(await chunkDigest(c));
-        await writer.add(c);
-      }
+      await drainChunks();
       progress.update('reading', bytesRead, builder.rowCount);
       await yieldToEventLoop();
       job.throwIfCancelled();
@@ -234,10 +298,7 @@ export async function importTabular(
     }
     if (builder.rowCount === 0) throw new ImportFailure({ kind: 'header-only' });
     builder.finish(); // the last chunk arrives through onChunk
-    for (const c of chunks.splice(0)) {
-      chunkDigests.push(await chunkDigest(c));
-      await writer.add(c);
-    }
+    await drainChunks();
     progress.update('writing', file.size, builder.rowCount, true);
     await writer.flush();
   } catch (e) {
@@ -257,7 +318,7 @@ export async function importTabular(
     started,
     skipped: skips.list(),
     annotations,
-    chunkDigests,
-    classNames: plan.classNames,
+    chunkDigests: await Promise.all(chunkDigests),
+    quality,
   });
 }

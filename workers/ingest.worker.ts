@@ -27,6 +27,23 @@ import { beginJob, cancelJob, endJob, type JobToken } from './jobs';
 let db: InloopDB | undefined;
 let repo: SourcesRepo | undefined;
 
+/**
+ * File lists sent ahead of their import in batches (`stageFiles`), by job id: posting thousands
+ * of Files in one message is one long task on the page (each File is cloned), so the bridge
+ * sends big lists in pieces, each its own task. The import that names the job id takes the list.
+ */
+const stagedFiles = new Map<number, PathedFile[]>();
+
+/** A job's file list: given, or staged ahead under `{ staged: jobId }`. */
+export type FileList = PathedFile[] | { staged: number };
+
+function takeFiles(files: FileList): PathedFile[] {
+  if (Array.isArray(files)) return files;
+  const staged = stagedFiles.get(files.staged) ?? [];
+  stagedFiles.delete(files.staged);
+  return staged;
+}
+
 function requireRepo(): SourcesRepo {
   if (!repo) throw new Error('The ingest worker has no database yet: call init() first');
   return repo;
@@ -79,11 +96,32 @@ async function runImport(
   }
 }
 
+/** The IndexedDB factory of a Storage Bucket (Chromium's Storage Buckets API, in workers too). */
+async function openStorageBucket(name: string): Promise<IDBFactory> {
+  const buckets = (
+    navigator as Navigator & {
+      storageBuckets?: { open(name: string): Promise<{ indexedDB: IDBFactory }> };
+    }
+  ).storageBuckets;
+  if (!buckets) throw new Error('This browser has no Storage Buckets API');
+  return (await buckets.open(name)).indexedDB;
+}
+
 const api = {
-  /** Opens the database the imports write to (tests pass their own name). */
-  init({ dbName }: { dbName?: string }): void {
+  /**
+   * Opens the database the imports write to (tests pass their own name, and tests of a full disk a
+   * Chromium Storage Bucket to hold it).
+   */
+  async init({
+    dbName,
+    storageBucket,
+  }: {
+    dbName?: string;
+    storageBucket?: string;
+  }): Promise<void> {
     db?.close();
-    const database = openDatabase(dbName ?? DEFAULT_DATABASE_NAME);
+    const options = storageBucket ? { indexedDB: await openStorageBucket(storageBucket) } : {};
+    const database = openDatabase(dbName ?? DEFAULT_DATABASE_NAME, options);
     db = database;
     repo = createSourcesRepo(() => database);
   },
@@ -111,13 +149,21 @@ const api = {
     );
   },
 
+  /** Appends files to the list staged for job `jobId` (see {@link stagedFiles}). */
+  stageFiles(jobId: number, files: PathedFile[]): void {
+    const staged = stagedFiles.get(jobId);
+    if (staged) staged.push(...files);
+    else stagedFiles.set(jobId, [...files]);
+  },
+
   importImages(
-    input: ImageInput,
+    given: { files: FileList } | { zip: File },
     plan: ImageImportPlan,
     sourceId: string,
     onProgress?: (p: ImportProgress) => void,
     jobId?: number,
   ): Promise<Result<ImportSummary, ImportError>> {
+    const input: ImageInput = 'zip' in given ? given : { files: takeFiles(given.files) };
     const total =
       'zip' in input ? input.zip.size : input.files.reduce((s, f) => s + f.file.size, 0);
     return runImport(sourceId, jobId, onProgress, total, (repo, job, progress) =>
@@ -126,12 +172,13 @@ const api = {
   },
 
   importTextFiles(
-    files: PathedFile[],
+    given: FileList,
     plan: TextFilesImportPlan,
     sourceId: string,
     onProgress?: (p: ImportProgress) => void,
     jobId?: number,
   ): Promise<Result<ImportSummary, ImportError>> {
+    const files = takeFiles(given);
     const total = files.reduce((s, f) => s + f.file.size, 0);
     return runImport(sourceId, jobId, onProgress, total, (repo, job, progress) =>
       importTextFiles(repo, files, plan, sourceId, job, progress),

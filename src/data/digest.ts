@@ -25,9 +25,14 @@ export async function sha256Hex(data: BufferSource | string): Promise<string> {
 
 /** A growable little-endian byte writer: the canonical form does not depend on the platform. */
 class ByteWriter {
-  #buf = new Uint8Array(1 << 16);
-  #view = new DataView(this.#buf.buffer);
+  #buf: Uint8Array;
+  #view: DataView;
   #len = 0;
+
+  constructor(capacity = 1 << 16) {
+    this.#buf = new Uint8Array(capacity);
+    this.#view = new DataView(this.#buf.buffer);
+  }
 
   #reserve(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
@@ -64,12 +69,23 @@ class ByteWriter {
   }
   /** Length-prefixed UTF-8: no separator can be forged by the content. */
   str(s: string): void {
-    // encodeInto writes straight into the buffer: no allocation per string (a UTF-16 code unit
-    // takes at most 3 UTF-8 bytes).
-    this.#reserve(4 + 3 * s.length);
-    const { written } = encoder.encodeInto(s, this.#buf.subarray(this.#len + 4));
-    this.#view.setUint32(this.#len, written, true);
-    this.#len += 4 + written;
+    // A UTF-16 code unit takes at most 3 UTF-8 bytes. ASCII (item ids, category names: most of
+    // what is digested) is copied byte by byte: a call into `encodeInto` per short string costs
+    // more than the copy. From the first non-ASCII unit on (never inside a surrogate pair: both
+    // halves are ≥ 0x80), `encodeInto` writes straight into the buffer.
+    const n = s.length;
+    this.#reserve(4 + 3 * n);
+    const buf = this.#buf;
+    let at = this.#len + 4;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[at++] = c;
+    }
+    if (i < n) at += encoder.encodeInto(i === 0 ? s : s.slice(i), buf.subarray(at)).written;
+    this.#view.setUint32(this.#len, at - this.#len - 4, true);
+    this.#len = at;
   }
   /** Typed-array bytes in little-endian order, whatever the platform's order. */
   numbers(values: Float32Array | Float64Array): void {
@@ -127,7 +143,9 @@ function writeColumn(w: ByteWriter, col: ChunkColumn, rows: number): void {
 
 /** Canonical bytes of a chunk: row range, item ids, then columns sorted by name. */
 export function chunkBytes(chunk: ChunkRecord): Uint8Array {
-  const w = new ByteWriter();
+  // Chunks of one import are alike: start at the size of the last one rather than doubling up to
+  // it (megabytes of garbage per chunk otherwise).
+  const w = new ByteWriter(lastChunkBytes);
   w.str('inloop-chunk-v1');
   w.u32(chunk.rowStart);
   w.u32(chunk.rowCount);
@@ -138,8 +156,12 @@ export function chunkBytes(chunk: ChunkRecord): Uint8Array {
     w.str(name);
     writeColumn(w, chunk.columns[name]!, chunk.rowCount);
   }
-  return w.result();
+  const bytes = w.result();
+  lastChunkBytes = Math.max(1 << 16, bytes.length + 64);
+  return bytes;
 }
+
+let lastChunkBytes = 1 << 16;
 
 /** SHA-256 (hex) of a chunk's canonical bytes (see {@link chunkBytes}). */
 export function chunkDigest(chunk: ChunkRecord): Promise<string> {

@@ -31,6 +31,20 @@ export interface QualityOptions {
   imageHashes?: readonly { itemId: string; hash: bigint }[];
   /** Timestamp for `computedAt` (default Date.now()). */
   now?: number;
+  /**
+   * For a `labels` map still being filled while chunks are added (the ingest worker adds labels
+   * with their rows): also count the target column, and use it instead (without `classNames`) when
+   * `labels` is still empty at `finish()` — what passing no `labels` would have given.
+   */
+  targetFallback?: boolean;
+}
+
+/** {@link computeQuality} one chunk at a time, for chunks at hand as they are built. */
+export interface QualityAccumulator {
+  /** Adds the source's next chunk (in chunk order; the chunk is only read). */
+  add(chunk: ChunkRecord): void;
+  /** The report over every chunk added. */
+  finish(): QualityReport;
 }
 
 export const DEFAULT_MAX_SAMPLE = 10_000;
@@ -103,6 +117,15 @@ export async function computeQuality(
   chunks: Iterable<ChunkRecord> | AsyncIterable<ChunkRecord>,
   opts: QualityOptions = {},
 ): Promise<QualityReport> {
+  const acc = qualityAccumulator(columns, opts);
+  for await (const chunk of chunks) acc.add(chunk);
+  return acc.finish();
+}
+
+export function qualityAccumulator(
+  columns: readonly ColumnSchema[],
+  opts: QualityOptions = {},
+): QualityAccumulator {
   const maxSample = Math.max(1, opts.maxSample ?? DEFAULT_MAX_SAMPLE);
   const rng = mulberry32(opts.seed ?? 0);
   const used = columns.filter((c) => c.role !== 'ignored');
@@ -142,38 +165,44 @@ export async function computeQuality(
   const firstIds: string[] = [];
   const sampleIds: string[] = [];
   const sampleHash = new Float64Array(maxSample);
-  const firstByHash = new Map<number, string>();
+  const firstByHash = new FirstByKey();
   const dupGroups = new Map<number, string[]>();
-  const labelCounts = new Map<string, number>();
-  const labelIds = new Map<string, string[]>();
-  const countLabel = (itemId: string, classId: string): void => {
-    labelCounts.set(classId, (labelCounts.get(classId) ?? 0) + 1);
-    let ids = labelIds.get(classId);
-    if (!ids) labelIds.set(classId, (ids = []));
+  interface LabelTally {
+    counts: Map<string, number>;
+    ids: Map<string, string[]>;
+  }
+  const givenLabels: LabelTally = { counts: new Map(), ids: new Map() };
+  const targetLabels: LabelTally = { counts: new Map(), ids: new Map() };
+  const countLabel = (tally: LabelTally, itemId: string, classId: string): void => {
+    tally.counts.set(classId, (tally.counts.get(classId) ?? 0) + 1);
+    let ids = tally.ids.get(classId);
+    if (!ids) tally.ids.set(classId, (ids = []));
     pushCapped(ids, itemId);
   };
 
   // Labels: the given label map, else the values of a categorical target column.
   const countLabels = (chunk: ChunkRecord, ids: readonly string[], n: number): void => {
-    if (opts.labels) {
+    // An empty map has no label for this chunk's items (a live map gets them before their chunk).
+    if (opts.labels && opts.labels.size > 0) {
       for (const itemId of ids) {
         const classId = opts.labels.get(itemId);
-        if (classId !== undefined) countLabel(itemId, classId);
+        if (classId !== undefined) countLabel(givenLabels, itemId, classId);
       }
-    } else if (targetAcc) {
+    }
+    if (targetAcc && (!opts.labels || opts.targetFallback)) {
       const col = chunk.columns[targetAcc.schema.name];
 
       if (col?.kind === 'i32') {
         for (let r = 0; r < n; r++) {
           const value = col.codes[r]! >= 0 ? col.vocab[col.codes[r]!] : undefined;
 
-          if (value !== undefined) countLabel(ids[r]!, value);
+          if (value !== undefined) countLabel(targetLabels, ids[r]!, value);
         }
       }
     }
   };
 
-  for await (const chunk of chunks) {
+  const add = (chunk: ChunkRecord): void => {
     const n = chunk.rowCount;
     const ids = chunk.itemIds;
     for (let r = 0; r < n && firstIds.length < FINDING_SAMPLE_IDS; r++) firstIds.push(ids[r]!);
@@ -197,113 +226,163 @@ export async function computeQuality(
     if (hashColumns.length === 0) {
       countLabels(chunk, ids, n);
       rowCount += n;
-      continue;
+      return;
     }
     const h1 = new Int32Array(n).fill(0x9747b28c | 0);
     const h2 = new Int32Array(n).fill(0x3c6ef372 | 0);
     for (const acc of hashColumns) hashColumn(h1, h2, chunk.columns[acc.schema.name], n);
     for (let r = 0; r < n; r++) {
-      // 32 + 21 bits: an exact integer key for a Map.
+      // 32 + 21 bits: an exact integer key.
       const key = fmix32(h1[r]!) * 2097152 + (fmix32(h2[r]!) >>> 11);
       if (slots[r]! >= 0) sampleHash[slots[r]!] = key;
       const itemId = ids[r]!;
-      const first = firstByHash.get(key);
-      if (first === undefined) firstByHash.set(key, itemId);
-      else {
-        let group = dupGroups.get(key);
-        if (!group) dupGroups.set(key, (group = [first]));
-        group.push(itemId);
-      }
+      const first = firstByHash.firstOrAdd(key, itemId);
+      if (first === undefined) continue;
+      let group = dupGroups.get(key);
+      if (!group) dupGroups.set(key, (group = [first]));
+      group.push(itemId);
     }
 
     countLabels(chunk, ids, n);
     rowCount += n;
-  }
+  };
 
-  const sampleSize = Math.min(rowCount, maxSample);
-  const sampled = rowCount > maxSample;
-  const ids = sampleIds.slice(0, sampleSize);
-  const findings: QualityFinding[] = [];
-  const sampleNote = sampled ? ` (in a sample of ${plural(sampleSize, 'row')})` : '';
+  const finish = (): QualityReport => {
+    const sampleSize = Math.min(rowCount, maxSample);
+    const sampled = rowCount > maxSample;
+    const ids = sampleIds.slice(0, sampleSize);
+    const findings: QualityFinding[] = [];
+    const sampleNote = sampled ? ` (in a sample of ${plural(sampleSize, 'row')})` : '';
 
-  const columnReports = accs.map((acc) => {
-    const report = columnQuality(acc, rowCount, sampleSize, sampled);
-    findings.push(...columnFindings(acc, report, rowCount, firstIds, ids, sampleNote));
-    return report;
-  });
-
-  // Exact duplicates.
-  const groups = [...dupGroups.values()];
-  if (groups.length > 0) {
-    const involved = groups.reduce((s, g) => s + g.length, 0);
-    findings.push({
-      kind: 'exact-duplicates',
-      severity: 'warning',
-      message: `${plural(involved, 'row')} ${involved === 1 ? 'is' : 'are'} exact copies of another row (${plural(groups.length, 'group')} of identical feature values).`,
-      count: involved,
-      itemIds: groups.flat().slice(0, FINDING_SAMPLE_IDS),
-      groups: capGroups(groups),
+    const columnReports = accs.map((acc) => {
+      const report = columnQuality(acc, rowCount, sampleSize, sampled);
+      findings.push(...columnFindings(acc, report, rowCount, firstIds, ids, sampleNote));
+      return report;
     });
-  }
 
-  // Near-duplicates: tabular rows on the grid, texts by shingles, images by dHash.
-  const near = tabularNearDuplicates(hashColumns, sampleSize, ids, sampleHash);
-  if (near.length > 0) {
-    const involved = near.reduce((s, g) => s + g.length, 0);
-    findings.push({
-      kind: 'near-duplicates',
-      severity: 'warning',
-      message: `${plural(involved, 'row')} ${involved === 1 ? 'is' : 'are'} almost identical to another row: every numeric feature within ${NEAR_DUPLICATE_GRID} standard deviations, other features equal${sampleNote}.`,
-      count: involved,
-      itemIds: near.flat().slice(0, FINDING_SAMPLE_IDS),
-      groups: capGroups(near),
-    });
-  }
-  for (const acc of accs) {
-    if (acc.kind !== 'str' || !acc.sample) continue;
-    const texts: { itemId: string; text: string }[] = [];
-    for (let s = 0; s < sampleSize; s++) {
-      const text = acc.sample[s];
-      if (text) texts.push({ itemId: ids[s]!, text });
+    // Exact duplicates.
+    const groups = [...dupGroups.values()];
+    if (groups.length > 0) {
+      const involved = groups.reduce((s, g) => s + g.length, 0);
+      findings.push({
+        kind: 'exact-duplicates',
+        severity: 'warning',
+        message: `${plural(involved, 'row')} ${involved === 1 ? 'is' : 'are'} exact copies of another row (${plural(groups.length, 'group')} of identical feature values).`,
+        count: involved,
+        itemIds: groups.flat().slice(0, FINDING_SAMPLE_IDS),
+        groups: capGroups(groups),
+      });
     }
-    const textGroups = findNearDuplicateTexts(texts);
-    if (textGroups.length === 0) continue;
-    const involved = textGroups.reduce((s, g) => s + g.length, 0);
-    findings.push({
-      kind: 'near-duplicates',
-      severity: 'warning',
-      column: acc.schema.name,
-      message: `${plural(involved, 'text')} in “${acc.schema.name}” share at least 80% of their 5-character shingles with another text${sampleNote}.`,
-      count: involved,
-      itemIds: textGroups.flat().slice(0, FINDING_SAMPLE_IDS),
-      groups: capGroups(textGroups),
-    });
-  }
-  if (opts.imageHashes && opts.imageHashes.length > 1) {
-    const imageGroups = findNearDuplicateImages(opts.imageHashes);
-    if (imageGroups.length > 0) {
-      const involved = imageGroups.reduce((s, g) => s + g.length, 0);
+
+    // Near-duplicates: tabular rows on the grid, texts by shingles, images by dHash.
+    const near = tabularNearDuplicates(hashColumns, sampleSize, ids, sampleHash);
+    if (near.length > 0) {
+      const involved = near.reduce((s, g) => s + g.length, 0);
       findings.push({
         kind: 'near-duplicates',
         severity: 'warning',
-        message: `${plural(involved, 'image')} look the same as another image (difference hash within 4 of 64 bits).`,
+        message: `${plural(involved, 'row')} ${involved === 1 ? 'is' : 'are'} almost identical to another row: every numeric feature within ${NEAR_DUPLICATE_GRID} standard deviations, other features equal${sampleNote}.`,
         count: involved,
-        itemIds: imageGroups.flat().slice(0, FINDING_SAMPLE_IDS),
-        groups: capGroups(imageGroups),
+        itemIds: near.flat().slice(0, FINDING_SAMPLE_IDS),
+        groups: capGroups(near),
       });
     }
+    for (const acc of accs) {
+      if (acc.kind !== 'str' || !acc.sample) continue;
+      const texts: { itemId: string; text: string }[] = [];
+      for (let s = 0; s < sampleSize; s++) {
+        const text = acc.sample[s];
+        if (text) texts.push({ itemId: ids[s]!, text });
+      }
+      const textGroups = findNearDuplicateTexts(texts);
+      if (textGroups.length === 0) continue;
+      const involved = textGroups.reduce((s, g) => s + g.length, 0);
+      findings.push({
+        kind: 'near-duplicates',
+        severity: 'warning',
+        column: acc.schema.name,
+        message: `${plural(involved, 'text')} in “${acc.schema.name}” share at least 80% of their 5-character shingles with another text${sampleNote}.`,
+        count: involved,
+        itemIds: textGroups.flat().slice(0, FINDING_SAMPLE_IDS),
+        groups: capGroups(textGroups),
+      });
+    }
+    if (opts.imageHashes && opts.imageHashes.length > 1) {
+      const imageGroups = findNearDuplicateImages(opts.imageHashes);
+      if (imageGroups.length > 0) {
+        const involved = imageGroups.reduce((s, g) => s + g.length, 0);
+        findings.push({
+          kind: 'near-duplicates',
+          severity: 'warning',
+          message: `${plural(involved, 'image')} look the same as another image (difference hash within 4 of 64 bits).`,
+          count: involved,
+          itemIds: imageGroups.flat().slice(0, FINDING_SAMPLE_IDS),
+          groups: capGroups(imageGroups),
+        });
+      }
+    }
+
+    const useGiven =
+      opts.labels !== undefined && !(opts.targetFallback === true && opts.labels.size === 0);
+    const tally = useGiven ? givenLabels : targetLabels;
+    const classNames = useGiven || !opts.targetFallback ? opts.classNames : undefined;
+    const imbalance = classImbalance(tally.counts, tally.ids, classNames);
+    if (imbalance) findings.push(imbalance);
+
+    return {
+      rowCount,
+      columns: columnReports,
+      findings,
+      computedAt: opts.now ?? Date.now(),
+      sampleSize,
+    };
+  };
+
+  return { add, finish };
+}
+
+/**
+ * The first item id seen with each row-hash key: an open-addressing table (linear probing, at most
+ * half full) over typed arrays. A `Map` with these keys (53-bit, so heap numbers, not small
+ * integers) costs several times more per row, and this runs for every row of every import.
+ */
+class FirstByKey {
+  #keys = new Float64Array(1 << 12);
+  /** 1 + index into #ids; 0 = empty slot. */
+  #slots = new Int32Array(1 << 12);
+  #ids: string[] = [];
+
+  /** The first item id seen with `key`, or undefined (and `itemId` is recorded) when it is new. */
+  firstOrAdd(key: number, itemId: string): string | undefined {
+    const mask = this.#slots.length - 1;
+    // The key's high 32 bits are one fmix32 output: already well mixed.
+    let i = (key / 2097152) & mask;
+    for (;;) {
+      const slot = this.#slots[i]!;
+      if (slot === 0) break;
+      if (this.#keys[i] === key) return this.#ids[slot - 1];
+      i = (i + 1) & mask;
+    }
+    this.#slots[i] = this.#ids.push(itemId);
+    this.#keys[i] = key;
+    if (this.#ids.length * 2 > mask) this.#grow();
+    return undefined;
   }
 
-  const imbalance = classImbalance(labelCounts, labelIds, opts.classNames);
-  if (imbalance) findings.push(imbalance);
-
-  return {
-    rowCount,
-    columns: columnReports,
-    findings,
-    computedAt: opts.now ?? Date.now(),
-    sampleSize,
-  };
+  #grow(): void {
+    const keys = this.#keys;
+    const slots = this.#slots;
+    this.#keys = new Float64Array(keys.length * 2);
+    this.#slots = new Int32Array(slots.length * 2);
+    const mask = this.#slots.length - 1;
+    for (let j = 0; j < slots.length; j++) {
+      if (slots[j] === 0) continue;
+      let i = (keys[j]! / 2097152) & mask;
+      while (this.#slots[i] !== 0) i = (i + 1) & mask;
+      this.#slots[i] = slots[j]!;
+      this.#keys[i] = keys[j]!;
+    }
+  }
 }
 
 function scanColumn(

@@ -33,7 +33,55 @@ export function presentText(raw: string | null | undefined): string | null {
   const first = raw.charCodeAt(0);
   const last = raw.charCodeAt(raw.length - 1);
   const s = first > 32 && first < 127 && last > 32 && last < 127 ? raw : raw.trim();
-  return MISSING_TOKENS.has(s) ? null : s;
+  return maybeMissingToken(s) && MISSING_TOKENS.has(s) ? null : s;
+}
+
+/**
+ * Cheap pre-check for {@link MISSING_TOKENS} (so most cells skip hashing into the set): every token
+ * is empty or at most 4 characters long and starts with 'N', 'n' or '?'.
+ */
+function maybeMissingToken(s: string): boolean {
+  if (s.length === 0) return true;
+  if (s.length > 4) return false;
+  const c = s.charCodeAt(0);
+  return c === 78 || c === 110 || c === 63; // N n ?
+}
+
+/** 10^0 … 10^22: exactly representable doubles. */
+const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * Fast path of {@link parseNumber} for the common plain decimal written in `text` from `start` to
+ * `end` (no substring is made): optional sign, at most 15 digits with an optional '.', no
+ * exponent, no spaces. Returns NaN for anything else, and the caller then takes the general path.
+ * The result is exactly `Number()`'s: the digits form an integer m < 10^15 < 2^53 and the scale is
+ * 10^k with k ≤ 15, both exact doubles, so m / 10^k is one correctly rounded IEEE division — the
+ * exact case of Clinger's algorithm (1990), which every conforming `Number()` also returns.
+ */
+export function parsePlainDecimal(text: string, start: number, end: number): number {
+  let i = start;
+  let negative = false;
+  let c = text.charCodeAt(i);
+  if (c === 45 || c === 43) {
+    negative = c === 45;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = -1; // digits after the point, -1 without a point
+  for (; i < end; i++) {
+    c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (fraction >= 0) fraction++;
+    } else if (c === 46 && fraction < 0) {
+      fraction = 0;
+    } else return NaN;
+  }
+  if (digits === 0 || digits > 15) return NaN;
+  const value = fraction > 0 ? mantissa / EXACT_POWERS_OF_TEN[fraction]! : mantissa;
+  return negative ? -value : value;
 }
 
 const INTEGER_RE = /^[+-]?\d+$/;

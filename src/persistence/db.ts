@@ -57,8 +57,13 @@ export class InloopDB extends Dexie {
   declare pipelineRuns: EntityTable<PipelineRunRecord, 'id'>;
   declare events: EntityTable<EventRecord, 'seq'>;
 
-  constructor(name = DEFAULT_DATABASE_NAME) {
-    super(name);
+  constructor(name = DEFAULT_DATABASE_NAME, options: DatabaseOptions = {}) {
+    super(
+      name,
+      options.indexedDB
+        ? { indexedDB: options.indexedDB, IDBKeyRange: globalThis.IDBKeyRange }
+        : {},
+    );
     for (const step of schemaSteps) {
       const version = this.version(step.version).stores(step.stores);
       if (step.upgrade) version.upgrade(step.upgrade);
@@ -78,9 +83,20 @@ export class InloopDB extends Dexie {
   }
 }
 
+export interface DatabaseOptions {
+  /**
+   * The IndexedDB factory to open the database with; default the global `indexedDB`. Tests of a
+   * full disk pass a fresh Storage Bucket's (see tests/browser/persistence.test.ts for why).
+   */
+  indexedDB?: IDBFactory;
+}
+
 /** A new connection; tests and workers pass their own name or open their own connection. */
-export function openDatabase(name = DEFAULT_DATABASE_NAME): InloopDB {
-  return new InloopDB(name);
+export function openDatabase(
+  name = DEFAULT_DATABASE_NAME,
+  options: DatabaseOptions = {},
+): InloopDB {
+  return new InloopDB(name, options);
 }
 
 let db: InloopDB | undefined;
