@@ -131,11 +131,16 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
   const present = new Set(labels.values());
   const classIds = project.classes.map((c) => c.id).filter((id) => present.has(id));
 
-  const splits = assignSplits(
-    [...labels].map(([itemId, label]) => ({ itemId, label })),
-    project.seed,
-    ref.splitFractions ?? DEFAULT_SPLIT,
-  );
+  const assigned = ref.splitAssignment;
+  const splits = assigned
+    ? new Map(Object.entries(assigned))
+    : ref.heldOutItemIds
+      ? foldSplits(labels.keys(), new Set(ref.heldOutItemIds))
+      : assignSplits(
+          [...labels].map(([itemId, label]) => ({ itemId, label })),
+          project.seed,
+          ref.splitFractions ?? DEFAULT_SPLIT,
+        );
   const items: Record<Split, ItemRef[]> = { train: [], validation: [], test: [] };
   const perClass: SplitCounts['perClass'] = {};
   for (const id of classIds) perClass[id] = { train: 0, validation: 0, test: 0, holdout: 0 };
@@ -147,7 +152,7 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
       if (!itemRef) continue;
       const cls = perClass[labels.get(itemId)!]!;
       const split = splits.get(itemId);
-      if (split === undefined || isHoldout(itemId, project.seed)) {
+      if (split === undefined || (!assigned && isHoldout(itemId, project.seed))) {
         holdout++;
         cls.holdout++;
         continue;
@@ -182,6 +187,13 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
     counts,
     ...(problem ? { problem } : {}),
   };
+}
+
+/** One cross-validation fold: the held-out items validate, every other labelled item trains. */
+function foldSplits(itemIds: Iterable<string>, heldOut: ReadonlySet<string>): Map<string, Split> {
+  const out = new Map<string, Split>();
+  for (const id of itemIds) out.set(id, heldOut.has(id) ? 'validation' : 'train');
+  return out;
 }
 
 export function planOf(ds: LoadedDataset): TrainingPlan {

@@ -100,6 +100,7 @@ export async function trainModel(
     appVersion: request.appVersion,
     startedAt,
     ...(adapter ? { adapter } : {}),
+    ...(request.purpose ? { purpose: request.purpose } : {}),
   };
   let created = false;
   const owned: tf.Tensor[] = [];

@@ -7,6 +7,7 @@
 // ignores the cancel for the grace period is terminated, and a fresh one discards the staging
 // source (the bridge picks every source id itself, so it always knows which one to remove).
 import * as Comlink from 'comlink';
+import { delay, startWorker, terminateWorker, type LiveWorker as Host } from '../lib/worker-host';
 import type { IngestApi } from '../../workers/ingest.worker';
 import { err, type Result } from '../lib/result';
 import type { ImportError } from './import-errors';
@@ -46,22 +47,9 @@ export const ABANDONED_STAGING_MS = 2 * 60_000;
 
 const DEFAULT_CANCEL_GRACE_MS = 3000;
 
-interface LiveWorker {
-  worker: Worker;
-  api: Comlink.Remote<IngestApi>;
-  ready: Promise<void>;
-  /** Rejects when the worker dies or is terminated, so no call waits on a dead worker forever. */
-  died: Promise<never>;
-  kill: (reason: Error) => void;
-}
+type LiveWorker = Host<IngestApi, void>;
 
 type Job<T> = (api: Comlink.Remote<IngestApi>, jobId: number) => Promise<T>;
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return { promise, cancel: () => clearTimeout(timer) };
-}
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -221,23 +209,16 @@ export class IngestBridge {
   }
 
   #start(): LiveWorker {
-    const worker = this.#createWorker();
-    const api = Comlink.wrap<IngestApi>(worker);
-    let kill!: (reason: Error) => void;
-    const died = new Promise<never>((_, reject) => (kill = reject));
-    died.catch(() => undefined);
-    const live: LiveWorker = { worker, api, died, kill, ready: Promise.resolve() };
-    worker.addEventListener('error', (event) => {
-      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
-      this.#terminate(new Error(`The ingest worker failed${detail}`), live);
-    });
-    live.ready = Promise.race([
-      api.init({
-        dbName: this.#dbName,
-        ...(this.#storageBucket ? { storageBucket: this.#storageBucket } : {}),
-      }),
-      died,
-    ]);
+    const live = startWorker<IngestApi, void>(
+      this.#createWorker,
+      'ingest worker',
+      (api) =>
+        api.init({
+          dbName: this.#dbName,
+          ...(this.#storageBucket ? { storageBucket: this.#storageBucket } : {}),
+        }),
+      (failed, reason) => this.#terminate(reason, failed),
+    );
     live.ready.catch(() => this.#terminate(new Error('The ingest worker did not start'), live));
     this.#live = live;
     this.#workerStarts++;
@@ -246,8 +227,7 @@ export class IngestBridge {
 
   #terminate(reason: Error, live = this.#live): void {
     if (!live) return;
-    live.worker.terminate();
-    live.kill(reason);
+    terminateWorker(live, reason);
     if (this.#live === live) this.#live = undefined;
   }
 

@@ -187,6 +187,9 @@ export interface RunRecord {
   bestEpoch?: number;
   /** `modelWeights` key of the trained weights (completed runs only), e.g. `run:<runId>`. */
   weightsKey?: string;
+  // Optional (added with labeling, issue 5; not indexed).
+  /** 'cross-validation' for the review queue's fold models; absent for ordinary runs. */
+  purpose?: 'train' | 'cross-validation';
 }
 
 export type ModelAlias = 'champion' | 'challenger';

@@ -4,6 +4,7 @@
 // job first asks the worker to stop (cooperative cancel); a job still busy after the grace period is
 // assumed stuck in synchronous code and the worker is terminated. The next call starts a fresh one.
 import * as Comlink from 'comlink';
+import { delay, startWorker, terminateWorker, type LiveWorker as Host } from '../lib/worker-host';
 import type { MlApi } from '../../workers/ml.worker';
 import type {
   BackendPreference,
@@ -81,25 +82,10 @@ function toError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
-/** One started worker and what we know about it. */
-interface LiveWorker {
-  worker: Worker;
-  api: Comlink.Remote<MlApi>;
-  /** Resolves with the init report; rejects if init fails (the worker is then terminated). */
-  ready: Promise<BackendReport>;
-  /** Rejects when the worker dies or is terminated, so no call waits on a dead worker forever. */
-  died: Promise<never>;
-  kill: (reason: Error) => void;
-}
+type LiveWorker = Host<MlApi, BackendReport>;
 
 /** A job gets the worker's API, its cancel id and the report of the backend it runs on. */
 type Job<T> = (api: Comlink.Remote<MlApi>, jobId: number, report: BackendReport) => Promise<T>;
-
-function delay(ms: number): { promise: Promise<void>; cancel: () => void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const promise = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  return { promise, cancel: () => clearTimeout(timer) };
-}
 
 export class MlBridge {
   #prefer: BackendPreference;
@@ -282,20 +268,13 @@ export class MlBridge {
   }
 
   #start(): LiveWorker {
-    const worker = this.#createWorker();
-    const api = Comlink.wrap<MlApi>(worker);
-    let kill!: (reason: Error) => void;
-    const died = new Promise<never>((_, reject) => (kill = reject));
-    // Nobody may be racing `died` when it fires; that is not an unhandled rejection.
-    died.catch(() => undefined);
-    const live: LiveWorker = { worker, api, died, kill, ready: undefined! };
-    // A module that fails to load, or an uncaught error, leaves the worker in an unknown state and
-    // Comlink calls that would never answer: replace it.
-    worker.addEventListener('error', (event) => {
-      const detail = event instanceof ErrorEvent && event.message ? `: ${event.message}` : '';
-      this.#terminate(new Error(`The ML worker failed${detail}`), live);
-    });
-    live.ready = Promise.race([api.init({ prefer: this.#prefer }), died]).then(
+    const live = startWorker<MlApi, BackendReport>(
+      this.#createWorker,
+      'ML worker',
+      (api) => api.init({ prefer: this.#prefer }),
+      (failed, reason) => this.#terminate(reason, failed),
+    );
+    live.ready = live.ready.then(
       (report) => {
         if (this.#live === live) this.#setReport(report);
         return report;
@@ -313,8 +292,7 @@ export class MlBridge {
   /** Terminates `live` (default: the current worker); its pending calls reject with `reason`. */
   #terminate(reason: Error, live = this.#live): void {
     if (!live) return;
-    live.worker.terminate();
-    live.kill(reason);
+    terminateWorker(live, reason);
     if (this.#live === live) this.#live = undefined;
   }
 

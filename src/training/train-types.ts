@@ -1,6 +1,6 @@
 // Plain types of training and inference, shared by the page (train-client.ts, TrainState) and the
 // ML worker (workers/ml-train.ts). No TF.js, Svelte, Dexie or DOM imports.
-import type { SplitFractions } from '../data/types';
+import type { Split, SplitFractions } from '../data/types';
 import type { TrainConfig } from './config';
 import type { RawRecord } from './featurize-types';
 import type { ClassificationMetrics } from './metrics';
@@ -15,6 +15,19 @@ export interface DatasetRef {
   sourceIds?: string[];
   /** Train/validation/test fractions; default DEFAULT_SPLIT. */
   splitFractions?: SplitFractions;
+  /**
+   * Cross-validation fold (the labeling review queue): these labelled items form the validation
+   * split and every other labelled, non-holdout item the training split; the test split is empty.
+   * Overrides `splitFractions`.
+   */
+  heldOutItemIds?: string[];
+  /**
+   * An explicit split, item id → split, for comparisons with an external reference on exactly its
+   * split (the accuracy-sanity test against scikit-learn). Listed labelled items go to their split
+   * and the frozen holdout is not applied to them; labelled items not listed are left out (counted
+   * as holdout). Overrides `heldOutItemIds` and `splitFractions`.
+   */
+  splitAssignment?: Record<string, Split>;
 }
 
 export interface TrainRequest extends DatasetRef {
@@ -25,7 +38,12 @@ export interface TrainRequest extends DatasetRef {
   appVersion: string;
   /** Items between two progress reports within an epoch (default: about 10 reports per epoch). */
   progressEveryBatches?: number;
+  /** Stored on the run: why it was trained ('cross-validation' runs are not retrains). */
+  purpose?: RunPurpose;
 }
+
+/** Why a run was trained: by hand / a queue refill ('train') or as one fold of the review queue. */
+export type RunPurpose = 'train' | 'cross-validation';
 
 /** Labelled items per split, and per class within each split (class ids in model order). */
 export interface SplitCounts {

@@ -1,0 +1,848 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- maps and sets here are built locally inside derivations or replaced wholesale in $state.raw fields, never mutated in place. */
+// The labeling panel's state: the pool in memory, the annotation log (live from IndexedDB, so a
+// second tab's labels show up here), this session's optimistic edits, the active-learning queue,
+// history, undo/redo, model suggestions and background refills.
+//
+// The keypress path never awaits IndexedDB: a label is applied to the in-memory state at once (a
+// pending entry with a temporary sequence number) and written by a serial write chain; the live
+// log replaces the pending entry once the write has landed. Undo appends a compensating `undo`
+// event naming the entry it takes back; redo appends the entry again. The current label of an item
+// is always `currentLabelsOf(log)` — pending entries are just the not-yet-written tail of the log.
+import { SvelteSet } from 'svelte/reactivity';
+import { deriveSeed } from '../lib/rng';
+import {
+  LiveQuery,
+  annotationsRepo as pageAnnotations,
+  currentLabelsOf,
+  getDb,
+  runsRepo as pageRuns,
+  settingsRepo as pageSettings,
+  type AnnotationsRepo,
+  type NewAnnotation,
+  type RunsRepo,
+  type SettingsRepo,
+} from '../persistence';
+import type { AnnotationKind, AnnotationRecord, Project, RunRecord } from '../persistence/schema';
+import { DEFAULT_PRESET, presetConfig, trainRequest, type MlBridge } from '../training';
+import { effectiveKeymap, keymapProblem, type LabelCommand } from './keymap';
+import { itemView, loadPool, type ItemView, type LabelingPool } from './pool';
+import { poolProbabilities, scorePool, type ScoringBridge } from './pool-scoring';
+import { getStrategy } from './strategies';
+import type { QueueStrategyId } from './types';
+
+/** One labeling session per page load: the unit that merges and audits. */
+export const PAGE_SESSION_ID = `session-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+
+export const ANNOTATOR_SETTING = 'labeling:annotator';
+export const DEFAULT_BATCH_SIZE = 20;
+export const DEFAULT_RETRAIN_EVERY = 20;
+/** The default once a model exists (see the label-efficiency bench in bench/README.md). */
+export const DEFAULT_MODEL_STRATEGY: QueueStrategyId = 'margin';
+/** Before any model: k-means++ over features spreads the first labels over the data. */
+export const COLD_START_STRATEGY: QueueStrategyId = 'diversity';
+/** Items drawn in grid mode at a time. */
+export const GRID_SIZE = 24;
+
+/** Where a queued item came from: the strategy, its score and its rank in the batch. */
+export interface QueueEntry {
+  row: number;
+  itemId: string;
+  strategy: QueueStrategyId | 'holdout';
+  score: number;
+  rank: number;
+}
+
+export interface Suggestion {
+  classId: string;
+  confidence: number;
+}
+
+export interface QueueSettings {
+  strategy: QueueStrategyId;
+  batchSize: number;
+  autoRetrain: boolean;
+  retrainEvery: number;
+  /** Label the frozen holdout (uniformly random order) instead of the active-learning queue. */
+  holdoutMode: boolean;
+}
+
+/** A log entry not yet confirmed by the live log. */
+interface Pending {
+  /** Temporary sequence number (above any real one) until written. */
+  temp: number;
+  seq: number | null;
+  record: NewAnnotation;
+  /** For undo entries: the pending entry or real seq they take back. */
+  undoes?: Pending | number;
+}
+
+interface Action {
+  entries: Pending[];
+  itemIds: string[];
+  /** Items that entered this session's history with the action (not relabels from history). */
+  fresh: boolean;
+}
+
+export interface LabelingDeps {
+  bridge?: ScoringBridge & Pick<MlBridge, 'trainModel'>;
+  dbName?: string;
+  annotations?: AnnotationsRepo;
+  runs?: RunsRepo;
+  settings?: SettingsRepo;
+  /** A ready pool (tests); default: read from the page database on `open()`. */
+  pool?: LabelingPool;
+  sessionId?: string;
+  annotator?: string;
+}
+
+const TEMP_BASE = 2 ** 40;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export class LabelingState {
+  readonly project: Project;
+  readonly sessionId: string;
+  readonly #deps: Required<Pick<LabelingDeps, 'annotations' | 'runs' | 'settings' | 'dbName'>> &
+    LabelingDeps;
+  #tempCounter = 0;
+  #chain: Promise<void> = Promise.resolve();
+  #disposeRoot: (() => void) | null = null;
+  #refillController: AbortController | null = null;
+  #retrainController: AbortController | null = null;
+  #refills = 0;
+  #disposed = false;
+  /** Where each item handled in this session came from, to requeue it on undo. */
+  readonly #origins = new Map<string, QueueEntry>();
+
+  pool = $state.raw<LabelingPool | null>(null);
+  loading = $state(true);
+  error = $state<string | null>(null);
+  annotator = $state('');
+
+  /** The log as last read from IndexedDB (this tab's writes and other tabs'). */
+  confirmed = $state.raw<AnnotationRecord[]>([]);
+  pending = $state.raw<Pending[]>([]);
+  /** Writes in flight (the UI shows "saving…"). */
+  writing = $state(0);
+
+  queue = $state.raw<QueueEntry[]>([]);
+  /** Items acted on in this session, oldest first; ←/→ move `cursor` through them. */
+  history = $state.raw<string[]>([]);
+  cursor = $state(0);
+  readonly done = new SvelteSet<string>();
+  undoStack = $state.raw<Action[]>([]);
+  redoStack = $state.raw<Action[]>([]);
+
+  // The picked strategy; before a model exists a refill falls back to COLD_START_STRATEGY.
+  settings = $state<QueueSettings>({
+    strategy: DEFAULT_MODEL_STRATEGY,
+    batchSize: DEFAULT_BATCH_SIZE,
+    autoRetrain: true,
+    retrainEvery: DEFAULT_RETRAIN_EVERY,
+    holdoutMode: false,
+  });
+  keyOverrides = $state<Record<string, string>>({});
+  suggestions = $state.raw<Map<string, Suggestion>>(new Map());
+  refilling = $state(false);
+  refillError = $state<string | null>(null);
+  /** The strategy that produced the current batch (may differ from the pick before a model). */
+  queueStrategy = $state<QueueStrategyId | 'holdout' | null>(null);
+  retraining = $state(false);
+  retrainError = $state<string | null>(null);
+  labelsSinceRetrain = $state(0);
+
+  gridMode = $state(false);
+  readonly gridSelection = new SvelteSet<string>();
+  helpOpen = $state(false);
+
+  readonly runs: LiveQuery<RunRecord[]>;
+  readonly #live: LiveQuery<AnnotationRecord[]>;
+
+  constructor(project: Project, deps: LabelingDeps = {}) {
+    this.project = project;
+    this.sessionId = deps.sessionId ?? PAGE_SESSION_ID;
+    this.#deps = {
+      ...deps,
+      annotations: deps.annotations ?? pageAnnotations,
+      runs: deps.runs ?? pageRuns,
+      settings: deps.settings ?? pageSettings,
+      dbName: deps.dbName ?? getDb().name,
+    };
+    if (deps.annotator) this.annotator = deps.annotator;
+    this.#live = new LiveQuery(() => this.#deps.annotations.log(project.id), []);
+    this.runs = new LiveQuery(() => this.#deps.runs.list(project.id), []);
+    // Keep both live queries subscribed for the state's life (also headless, with no component
+    // reading them), mirroring the log into `confirmed`.
+    this.#disposeRoot = $effect.root(() => {
+      $effect(() => {
+        const log = this.#live.current;
+        if (!this.#live.loading) this.#acceptLog(log);
+      });
+      $effect(() => {
+        void this.runs.current;
+      });
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Derived state
+
+  // Getters, not $derived fields: field initialisers run before the constructor sets `project`.
+  get classIndex(): Map<string, number> {
+    return new Map(this.project.classes.map((c, i) => [c.id, i]));
+  }
+  get keymap(): Map<string, string> {
+    return effectiveKeymap(this.project.classes, this.keyOverrides);
+  }
+  get keymapError(): string | null {
+    return keymapProblem(this.keymap);
+  }
+  /** Labels as written, before this tab's pending entries. */
+  readonly #baseLabels = $derived(currentLabelsOf(this.confirmed));
+  readonly #confirmedByItem = $derived.by(() => {
+    const m = new Map<string, AnnotationRecord[]>();
+    for (const e of this.confirmed) {
+      let list = m.get(e.itemId);
+      if (!list) m.set(e.itemId, (list = []));
+      list.push(e);
+    }
+    return m;
+  });
+  readonly #pendingByItem = $derived.by(() => {
+    const m = new Map<string, Pending[]>();
+    for (const p of this.pending) {
+      let list = m.get(p.record.itemId);
+      if (!list) m.set(p.record.itemId, (list = []));
+      list.push(p);
+    }
+    return m;
+  });
+
+  /** Current label of every labelled item, this tab's unsaved edits included. */
+  readonly labels: ReadonlyMap<string, string> = $derived.by(() => {
+    if (this.pending.length === 0) return this.#baseLabels;
+    const out = new Map(this.#baseLabels);
+    for (const itemId of this.#pendingByItem.keys()) {
+      const l = this.labelOf(itemId);
+      if (l === undefined) out.delete(itemId);
+      else out.set(itemId, l);
+    }
+    return out;
+  });
+
+  /** Items whose latest (not undone) entry skipped or flagged them. */
+  readonly flags: ReadonlyMap<string, 'skipped' | 'flagged'> = $derived.by(() => {
+    const undone = new Set<number>();
+    const log = this.#fullLog(this.confirmed, this.pending);
+    for (const e of log) if (e.kind === 'undo' && e.undoes !== undefined) undone.add(e.undoes);
+    const out = new Map<string, 'skipped' | 'flagged'>();
+    for (const e of log) {
+      if (e.kind === 'undo' || undone.has(e.seq)) continue;
+      if (e.flag) out.set(e.itemId, e.flag);
+      else if (e.label !== null) out.delete(e.itemId);
+    }
+    return out;
+  });
+
+  /** The newest completed run that is not a cross-validation fold: the queue's model. */
+  get latestRun(): RunRecord | null {
+    return (
+      this.runs.current.find((r) => r.status === 'completed' && r.purpose !== 'cross-validation') ??
+      null
+    );
+  }
+
+  /** The item shown now: a history item while browsing back, else the queue's head. */
+  readonly currentItemId: string | null = $derived.by(() => {
+    if (this.cursor < this.history.length) return this.history[this.cursor]!;
+    return this.upcoming(1)[0]?.itemId ?? null;
+  });
+  readonly browsing = $derived(this.cursor < this.history.length);
+  readonly current: ItemView | null = $derived.by(() => {
+    const pool = this.pool;
+    const id = this.currentItemId;
+    if (!pool || id === null) return null;
+    const row = pool.rowOf.get(id);
+    return row === undefined ? null : itemView(pool, row);
+  });
+  readonly currentEntry: QueueEntry | null = $derived(
+    this.queue.find((e) => e.itemId === this.currentItemId) ?? null,
+  );
+  readonly currentLabel = $derived(
+    this.currentItemId === null ? undefined : this.labelOf(this.currentItemId),
+  );
+  readonly currentSuggestion = $derived(
+    this.currentItemId === null ? undefined : this.suggestions.get(this.currentItemId),
+  );
+  readonly remaining = $derived(this.upcoming(Number.MAX_SAFE_INTEGER).length);
+  readonly gridItems: QueueEntry[] = $derived(this.gridMode ? this.upcoming(GRID_SIZE) : []);
+  readonly canUndo = $derived(this.undoStack.length > 0);
+  readonly canRedo = $derived(this.redoStack.length > 0);
+  readonly unlabelledCount = $derived.by(() => {
+    const pool = this.pool;
+    if (!pool) return 0;
+    let n = 0;
+    for (let r = 0; r < pool.itemIds.length; r++) {
+      if (!pool.holdout[r] && !this.labels.has(pool.itemIds[r]!)) n++;
+    }
+    return n;
+  });
+
+  /** Queue entries still to show, in order: not done in this session, not labelled, not skipped. */
+  upcoming(max: number): QueueEntry[] {
+    const out: QueueEntry[] = [];
+    for (const e of this.queue) {
+      if (out.length >= max) break;
+      if (this.done.has(e.itemId) || this.labelOf(e.itemId) !== undefined) continue;
+      out.push(e);
+    }
+    return out;
+  }
+
+  /** The item's current label: the written log replayed with this tab's pending entries. */
+  labelOf(itemId: string): string | undefined {
+    const pend = this.#pendingByItem.get(itemId);
+    if (!pend) return this.#baseLabels.get(itemId);
+    const entries = this.#fullLog(this.#confirmedByItem.get(itemId) ?? [], pend);
+    return currentLabelsOf(entries).get(itemId);
+  }
+
+  #fullLog(
+    confirmed: readonly AnnotationRecord[],
+    pending: readonly Pending[],
+  ): AnnotationRecord[] {
+    if (pending.length === 0) return confirmed as AnnotationRecord[];
+    const out = [...confirmed];
+    for (const p of pending) {
+      const undoes =
+        p.undoes === undefined
+          ? undefined
+          : typeof p.undoes === 'number'
+            ? p.undoes
+            : (p.undoes.seq ?? p.undoes.temp);
+      out.push({
+        ...p.record,
+        seq: p.seq ?? p.temp,
+        ...(undoes !== undefined ? { undoes } : {}),
+      });
+    }
+    return out;
+  }
+
+  className(classId: string | undefined): string {
+    return this.project.classes.find((c) => c.id === classId)?.name ?? '—';
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Loading
+
+  async open(): Promise<void> {
+    this.loading = true;
+    try {
+      const s = this.#deps.settings;
+      const [annotator, saved, keys] = await Promise.all([
+        this.annotator ? Promise.resolve(this.annotator) : s.get<string>(ANNOTATOR_SETTING, ''),
+        s.get<Partial<QueueSettings> | null>(this.#settingsKey('queue'), null),
+        s.get<Record<string, string>>(this.#settingsKey('keymap'), {}),
+      ]);
+      this.annotator = typeof annotator === 'string' ? annotator : '';
+      if (saved && typeof saved === 'object')
+        this.settings = { ...this.settings, ...validQueue(saved) };
+      if (keys && typeof keys === 'object') this.keyOverrides = { ...keys };
+      this.pool = this.#deps.pool ?? (await loadPool(this.project.id, this.project.seed));
+      this.#acceptLog(await this.#deps.annotations.log(this.project.id));
+    } catch (e) {
+      this.error = `Could not read the project: ${message(e)}`;
+    } finally {
+      this.loading = false;
+    }
+    if (!this.error) await this.refill();
+  }
+
+  #settingsKey(what: string): string {
+    return `labeling:${what}:${this.project.id}`;
+  }
+
+  /** A fresh read of the log landed: drop pending entries it now contains. */
+  #acceptLog(log: AnnotationRecord[]): void {
+    this.confirmed = log;
+    if (this.pending.length === 0) return;
+    const seqs = new Set(log.map((e) => e.seq));
+    const left = this.pending.filter((p) => p.seq === null || !seqs.has(p.seq));
+    if (left.length !== this.pending.length) this.pending = left;
+  }
+
+  /** Waits for every write of this tab, then re-reads the log (headless use and tests). */
+  async flush(): Promise<void> {
+    await this.#chain;
+    this.#acceptLog(await this.#deps.annotations.log(this.project.id));
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Writing
+
+  #entry(itemId: string, fields: Partial<NewAnnotation> & { kind: AnnotationKind }): NewAnnotation {
+    return {
+      projectId: this.project.id,
+      itemId,
+      label: null,
+      annotator: this.annotator || 'anonymous',
+      sessionId: this.sessionId,
+      at: Date.now(),
+      ...fields,
+    };
+  }
+
+  #pend(record: NewAnnotation, undoes?: Pending | number): Pending {
+    return {
+      temp: TEMP_BASE + ++this.#tempCounter,
+      seq: null,
+      record,
+      ...(undoes !== undefined ? { undoes } : {}),
+    };
+  }
+
+  /** Applies entries at once and queues their write; never awaits on the caller's path. */
+  #commit(entries: Pending[]): void {
+    this.pending = [...this.pending, ...entries];
+    this.writing++;
+    this.#chain = this.#chain.then(async () => {
+      try {
+        const records = entries.map((p) => {
+          const u = p.undoes;
+          const undoes = u === undefined ? undefined : typeof u === 'number' ? u : u.seq;
+          if (u !== undefined && undoes == null) throw new Error('The undone entry was not saved');
+          return { ...p.record, ...(undoes != null ? { undoes } : {}) };
+        });
+        const seqs = await this.#deps.annotations.append(records);
+        entries.forEach((p, i) => (p.seq = seqs[i]!));
+        // New objects so the derived labels see the real sequence numbers.
+        this.pending = this.pending.map((p) => (entries.includes(p) ? { ...p } : p));
+        for (const p of entries) this.#remapUndoTargets(p);
+      } catch (e) {
+        this.error = `Could not save the label: ${message(e)}`;
+        this.pending = this.pending.filter((p) => !entries.includes(p));
+      } finally {
+        this.writing--;
+      }
+    });
+  }
+
+  /** Keeps undo references pointing at the live pending objects after a copy. */
+  #remapUndoTargets(written: Pending): void {
+    for (const p of this.pending) {
+      if (p.undoes === written && written.seq !== null) p.undoes = written.seq;
+    }
+    for (const a of [...this.undoStack, ...this.redoStack]) {
+      a.entries = a.entries.map((e) => (e.temp === written.temp ? written : e));
+    }
+  }
+
+  #record(action: Action): void {
+    this.undoStack = [...this.undoStack, action];
+    this.redoStack = [];
+  }
+
+  /** Marks items as handled in this session: into history, out of the queue. */
+  #handled(itemIds: string[]): boolean {
+    if (this.browsing) {
+      this.cursor++;
+      return false;
+    }
+    for (const id of itemIds) {
+      this.done.add(id);
+      const origin = this.queue.find((e) => e.itemId === id);
+      if (origin) this.#origins.set(id, origin);
+    }
+    this.history = [...this.history, ...itemIds];
+    this.cursor = this.history.length;
+    return true;
+  }
+
+  /** Labels the current item (or, in grid mode, the selected items) with a class. */
+  label(classId: string, kind: AnnotationKind = 'human', itemIds?: string[]): void {
+    if (!this.classIndex.has(classId)) return;
+    const ids = itemIds ?? this.#targets();
+    if (ids.length === 0) return;
+    const entries = ids.map((id) => {
+      const s = this.suggestions.get(id);
+      const confidence = kind === 'suggestion' && s ? { confidence: s.confidence } : {};
+      return this.#pend(this.#entry(id, { kind, label: classId, ...confidence }));
+    });
+    this.#commit(entries);
+    const fresh = this.#handled(ids);
+    this.#record({ entries, itemIds: ids, fresh });
+    this.gridSelection.clear();
+    this.#afterLabels(ids.length);
+  }
+
+  /** Accepts the model's suggestion for the current item. */
+  accept(): void {
+    const id = this.currentItemId;
+    const s = id === null ? undefined : this.suggestions.get(id);
+    if (s) this.label(s.classId, 'suggestion');
+  }
+
+  skip(): void {
+    this.#flagAs('skipped');
+  }
+
+  flag(): void {
+    this.#flagAs('flagged');
+  }
+
+  #flagAs(flag: 'skipped' | 'flagged'): void {
+    const ids = this.#targets();
+    if (ids.length === 0) return;
+    const entries = ids.map((id) => this.#pend(this.#entry(id, { kind: 'human', flag })));
+    this.#commit(entries);
+    const fresh = this.#handled(ids);
+    this.#record({ entries, itemIds: ids, fresh });
+    this.gridSelection.clear();
+  }
+
+  #targets(): string[] {
+    if (this.gridMode && !this.browsing) {
+      if (this.gridSelection.size > 0) {
+        return this.gridItems.map((e) => e.itemId).filter((id) => this.gridSelection.has(id));
+      }
+      const first = this.gridItems[0];
+      return first ? [first.itemId] : [];
+    }
+    return this.currentItemId === null ? [] : [this.currentItemId];
+  }
+
+  /** Takes back this session's last action with compensating `undo` events. */
+  undo(): void {
+    const action = this.undoStack.at(-1);
+    if (!action) return;
+    this.undoStack = this.undoStack.slice(0, -1);
+    const undos = action.entries.map((p) =>
+      this.#pend(this.#entry(p.record.itemId, { kind: 'undo' }), p.seq ?? p),
+    );
+    this.#commit(undos);
+    if (action.fresh) {
+      for (const id of action.itemIds) this.done.delete(id);
+      // The undone items come back first, even if a refill replaced their batch meanwhile.
+      const back = action.itemIds.flatMap((id) => {
+        const o = this.#origins.get(id);
+        return o ? [o] : [];
+      });
+      const ids = new Set(action.itemIds);
+      this.queue = [...back, ...this.queue.filter((e) => !ids.has(e.itemId))];
+      const h = this.history;
+      const tail = h.slice(-action.itemIds.length);
+      if (
+        tail.length === action.itemIds.length &&
+        tail.every((id, i) => id === action.itemIds[i])
+      ) {
+        this.history = h.slice(0, -action.itemIds.length);
+      }
+      this.cursor = this.history.length;
+    } else {
+      this.cursor = Math.max(0, this.history.lastIndexOf(action.itemIds[0]!));
+    }
+    this.redoStack = [...this.redoStack, action];
+  }
+
+  /** Appends the last undone action's entries again. */
+  redo(): void {
+    const action = this.redoStack.at(-1);
+    if (!action) return;
+    this.redoStack = this.redoStack.slice(0, -1);
+    const again = action.entries.map((p) => this.#pend({ ...p.record, at: Date.now() }));
+    this.#commit(again);
+    if (action.fresh) {
+      for (const id of action.itemIds) this.done.add(id);
+      this.history = [...this.history, ...action.itemIds];
+      this.cursor = this.history.length;
+    }
+    this.undoStack = [...this.undoStack, { ...action, entries: again }];
+  }
+
+  back(): void {
+    if (this.cursor > 0) this.cursor--;
+  }
+
+  forward(): void {
+    if (this.cursor < this.history.length) this.cursor++;
+  }
+
+  /** Runs a keyboard command (LabelPage maps keys with `commandOf`). */
+  run(command: LabelCommand): void {
+    switch (command.kind) {
+      case 'label':
+        return this.label(command.classId);
+      case 'accept':
+        return this.accept();
+      case 'undo':
+        return this.undo();
+      case 'redo':
+        return this.redo();
+      case 'skip':
+        return this.skip();
+      case 'flag':
+        return this.flag();
+      case 'back':
+        return this.back();
+      case 'forward':
+        return this.forward();
+      case 'help':
+        this.helpOpen = !this.helpOpen;
+        return;
+      case 'keep':
+        return;
+    }
+  }
+
+  /**
+   * A review decision on one item: an 'adjudication' entry (keep = the same label again). It does
+   * not touch the queue or this session's history and is not on the undo stack.
+   */
+  adjudicate(itemId: string, classId: string): void {
+    if (!this.classIndex.has(classId)) return;
+    this.#commit([this.#pend(this.#entry(itemId, { kind: 'adjudication', label: classId }))]);
+  }
+
+  toggleGridItem(itemId: string): void {
+    if (this.gridSelection.has(itemId)) this.gridSelection.delete(itemId);
+    else this.gridSelection.add(itemId);
+  }
+
+  selectAllGrid(): void {
+    for (const e of this.gridItems) this.gridSelection.add(e.itemId);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Settings
+
+  async setAnnotator(name: string): Promise<void> {
+    this.annotator = name.trim();
+    await this.#deps.settings.set(ANNOTATOR_SETTING, this.annotator);
+  }
+
+  async updateSettings(patch: Partial<QueueSettings>): Promise<void> {
+    const before = this.settings;
+    this.settings = { ...before, ...validQueue(patch) };
+    await this.#deps.settings.set(this.#settingsKey('queue'), $state.snapshot(this.settings));
+    const s = this.settings;
+    if (
+      s.strategy !== before.strategy ||
+      s.batchSize !== before.batchSize ||
+      s.holdoutMode !== before.holdoutMode
+    ) {
+      await this.refill();
+    }
+  }
+
+  async remapKey(classId: string, key: string): Promise<void> {
+    this.keyOverrides = { ...this.keyOverrides, [classId]: key.trim().toLowerCase() };
+    if (this.keymapError === null) {
+      await this.#deps.settings.set(this.#settingsKey('keymap'), { ...this.keyOverrides });
+    }
+  }
+
+  async resetKeymap(): Promise<void> {
+    this.keyOverrides = {};
+    await this.#deps.settings.set(this.#settingsKey('keymap'), {});
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Queue
+
+  /** The strategy a refill will use: the pick, or a cold-start one while there is no model. */
+  readonly effectiveStrategy: QueueStrategyId = $derived.by(() => {
+    const s = getStrategy(this.settings.strategy);
+    if (!s.needsModel || this.latestRun) return s.id;
+    return COLD_START_STRATEGY;
+  });
+
+  /**
+   * Computes a new batch in the background. The current item stays where it is; the rest of the
+   * old batch is replaced when the new one is ready (until then labeling goes on with it).
+   */
+  async refill(): Promise<void> {
+    const pool = this.pool;
+    const bridge = this.#deps.bridge;
+    if (!pool || this.#disposed) return;
+    this.#refillController?.abort();
+    const controller = new AbortController();
+    this.#refillController = controller;
+    this.refilling = true;
+    this.refillError = null;
+    const holdoutMode = this.settings.holdoutMode;
+    const strategy: QueueStrategyId = holdoutMode ? 'random' : this.effectiveStrategy;
+    const run = this.latestRun;
+    const n = pool.itemIds.length;
+    const eligible = new Uint8Array(n);
+    const labelled: number[] = [];
+    const keep = this.currentItemId;
+    for (let r = 0; r < n; r++) {
+      const id = pool.itemIds[r]!;
+      const isLabelled = this.labels.has(id);
+      if (isLabelled && !pool.holdout[r]) labelled.push(r);
+      const inHoldout = pool.holdout[r] === 1;
+      eligible[r] =
+        inHoldout === holdoutMode &&
+        !isLabelled &&
+        !this.flags.has(id) &&
+        !this.done.has(id) &&
+        id !== keep
+          ? 1
+          : 0;
+    }
+    try {
+      const seed = deriveSeed(this.project.seed, 1000 + this.#refills++);
+      const batch =
+        strategy === 'random' || strategy === 'diversity' || bridge
+          ? await scorePool({
+              bridge: bridge ?? noBridge,
+              dbName: this.#deps.dbName,
+              project: this.project,
+              pool,
+              runId: run?.id ?? null,
+              strategy,
+              k: this.settings.batchSize,
+              seed,
+              eligible,
+              labelledRows: Int32Array.from(labelled),
+              signal: controller.signal,
+            })
+          : null;
+      if (!batch || controller.signal.aborted) return;
+      const entries: QueueEntry[] = batch.rows.map((row, i) => ({
+        row,
+        itemId: pool.itemIds[row]!,
+        strategy: holdoutMode ? 'holdout' : strategy,
+        score: batch.scores[i]!,
+        rank: i + 1,
+      }));
+      const head = this.queue.find((e) => e.itemId === this.currentItemId && !this.browsing);
+      this.queue = head ? [head, ...entries] : entries;
+      this.queueStrategy = holdoutMode ? 'holdout' : strategy;
+      if (run && bridge) await this.#suggest(run.id, entries, batch.probs, controller.signal);
+      else this.suggestions = new Map();
+    } catch (e) {
+      if (!controller.signal.aborted) this.refillError = message(e);
+    } finally {
+      if (this.#refillController === controller) {
+        this.refilling = false;
+        this.#refillController = null;
+      }
+    }
+  }
+
+  async #suggest(
+    runId: string,
+    entries: QueueEntry[],
+    probs: { data: Float32Array; classIds: string[] } | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const pool = this.pool!;
+    const out = new Map<string, Suggestion>();
+    const put = (itemId: string, p: Float32Array | number[], classIds: string[]) => {
+      let best = 0;
+      for (let j = 1; j < classIds.length; j++) if (p[j]! > p[best]!) best = j;
+      out.set(itemId, { classId: classIds[best]!, confidence: p[best]! });
+    };
+    if (probs) {
+      const k = probs.classIds.length;
+      for (const e of entries)
+        put(e.itemId, probs.data.subarray(e.row * k, (e.row + 1) * k), probs.classIds);
+    } else {
+      const ids = entries.map((e) => e.itemId);
+      const head = this.currentItemId;
+      if (head !== null && !ids.includes(head)) ids.push(head);
+      const res = await poolProbabilities(
+        this.#deps.bridge!,
+        this.#deps.dbName,
+        pool,
+        runId,
+        signal,
+        ids,
+      );
+      const k = res.classIds.length;
+      res.rows.forEach((r, i) => {
+        if (r >= 0) put(pool.itemIds[r]!, res.data.subarray(i * k, (i + 1) * k), res.classIds);
+      });
+    }
+    if (!signal.aborted) this.suggestions = new Map([...this.suggestions, ...out]);
+  }
+
+  #afterLabels(count: number): void {
+    this.labelsSinceRetrain += count;
+    const { autoRetrain, retrainEvery } = this.settings;
+    if (this.remaining <= 0 && !this.refilling) void this.refill();
+    if (autoRetrain && this.labelsSinceRetrain >= retrainEvery && !this.retraining) {
+      void this.retrain();
+    }
+  }
+
+  /**
+   * Trains a model with the project's default preset in the worker, then refills the queue with
+   * it. Labeling goes on meanwhile with the old batch.
+   */
+  async retrain(): Promise<void> {
+    const bridge = this.#deps.bridge;
+    if (!bridge || this.retraining) return;
+    this.retraining = true;
+    this.retrainError = null;
+    this.labelsSinceRetrain = 0;
+    const controller = new AbortController();
+    this.#retrainController = controller;
+    try {
+      await this.#chain; // the worker reads labels from IndexedDB: let ours land first
+      const config = presetConfig(this.project.modality, DEFAULT_PRESET, this.project.seed);
+      const request = trainRequest(this.#deps.dbName, this.project.id, config);
+      await bridge.trainModel(request, { signal: controller.signal });
+      await this.#waitForRun(request.runId);
+      await this.refill();
+    } catch (e) {
+      if (!controller.signal.aborted) this.retrainError = message(e);
+    } finally {
+      this.retraining = false;
+      this.#retrainController = null;
+    }
+  }
+
+  /** The live runs query may lag the worker's write by a tick; wait until it has the run. */
+  async #waitForRun(runId: string): Promise<void> {
+    for (let i = 0; i < 50; i++) {
+      if (this.latestRun?.id === runId) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#refillController?.abort();
+    this.#retrainController?.abort();
+    this.#disposeRoot?.();
+    this.#disposeRoot = null;
+  }
+}
+
+const noBridge: ScoringBridge = {
+  predict: () => Promise.reject(new Error('No ML worker')),
+  embed: () => Promise.reject(new Error('No ML worker')),
+  mcDropout: () => Promise.reject(new Error('No ML worker')),
+};
+
+function validQueue(s: Partial<QueueSettings>): Partial<QueueSettings> {
+  const out: Partial<QueueSettings> = {};
+  if (typeof s.strategy === 'string') {
+    try {
+      out.strategy = getStrategy(s.strategy).id;
+    } catch {
+      /* a strategy that no longer exists: keep the default */
+    }
+  }
+  if (Number.isInteger(s.batchSize) && s.batchSize! >= 1 && s.batchSize! <= 1000)
+    out.batchSize = s.batchSize!;
+  if (typeof s.autoRetrain === 'boolean') out.autoRetrain = s.autoRetrain;
+  if (Number.isInteger(s.retrainEvery) && s.retrainEvery! >= 1) out.retrainEvery = s.retrainEvery!;
+  if (typeof s.holdoutMode === 'boolean') out.holdoutMode = s.holdoutMode;
+  return out;
+}
