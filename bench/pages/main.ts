@@ -3,9 +3,10 @@
 // suite's page-side functions as their own module here.
 import { backendsBench } from './backends';
 import { ingestBench } from './ingest';
+import { labelingBench } from './labeling';
 import { trainingBench } from './training';
 
-const inloopBench = { ...backendsBench, ...ingestBench, ...trainingBench };
+const inloopBench = { ...backendsBench, ...ingestBench, ...labelingBench, ...trainingBench };
 
 declare global {
   interface Window {

@@ -774,7 +774,11 @@ export class LabelingState {
   #afterLabels(count: number): void {
     this.labelsSinceRetrain += count;
     const { autoRetrain, retrainEvery } = this.settings;
-    if (this.remaining <= 0 && !this.refilling) void this.refill();
+    // Refill when half the batch is left, not when it runs out: a refill over a large pool takes
+    // seconds (inference + selection), and a fast labeler would otherwise wait for it (the
+    // labeling bench saw the queue run dry 9 times in 200 presses on 100k items).
+    const low = Math.ceil(this.settings.batchSize / 2);
+    if (this.remaining <= low && !this.refilling) void this.refill();
     if (autoRetrain && this.labelsSinceRetrain >= retrainEvery && !this.retraining) {
       void this.retrain();
     }
