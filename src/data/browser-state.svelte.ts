@@ -3,11 +3,12 @@
 // a quality finding's items) need every item id once; those are read by scanning the chunks in
 // the background and kept as a list of matching row numbers, so the view stays virtual.
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import type { ChunkColumn, ChunkRecord, SourceRecord } from '../persistence/schema';
+import type { ChunkRecord, SourceRecord } from '../persistence/schema';
 import { sourcesRepo } from '../persistence/sources-repo';
 import type { QualityFinding } from './quality-types';
 import { assignSplits, isHoldout, type SplitItem } from './splits';
 import { CHUNK_ROWS, DEFAULT_SPLIT } from './types';
+import { formatCell } from './format-cell';
 
 export type SplitFilter = 'all' | 'train' | 'validation' | 'test' | 'holdout';
 export type LabelFilter = 'all' | 'labelled' | 'unlabelled';
@@ -198,30 +199,5 @@ export class SourceBrowser {
     } finally {
       if (token === this.#scanToken) this.scanning = false;
     }
-  }
-}
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
-
-/** A chunk cell as display text; '' for a missing value. */
-export function formatCell(
-  column: ChunkColumn | undefined,
-  i: number,
-  schemaVocab?: string[],
-): string {
-  if (!column) return '';
-  switch (column.kind) {
-    case 'f32':
-      return column.missing[i] ? '' : numberFormat.format(column.values[i]!);
-    case 'f64':
-      return column.missing[i] ? '' : dateFormat.format(column.values[i]);
-    case 'i32': {
-      const code = column.codes[i]!;
-      if (code < 0) return '';
-      return (column.vocab ?? schemaVocab)?.[code] ?? String(code);
-    }
-    case 'str':
-      return column.values[i] ?? '';
   }
 }

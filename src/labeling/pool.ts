@@ -4,7 +4,8 @@
 // first, as the ML worker reads them), which is the row index the queue strategies work on.
 import { isHoldout } from '../data/splits';
 import { sourcesRepo } from '../persistence';
-import type { ChunkColumn, ChunkRecord, ColumnSchema, SourceRecord } from '../persistence/schema';
+import type { ChunkRecord, ColumnSchema, SourceRecord } from '../persistence/schema';
+import { formatCell } from '../data/format-cell';
 
 export interface LabelingPool {
   sources: SourceRecord[];
@@ -75,26 +76,6 @@ export function poolOf(sources: SourceRecord[], chunks: ChunkRecord[], seed: num
   return { sources, chunks, itemIds, chunkOf, rowInChunk, holdout, rowOf };
 }
 
-const numberFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-function cell(column: ChunkColumn | undefined, i: number, vocab?: string[]): string {
-  if (!column) return '';
-  switch (column.kind) {
-    case 'f32':
-      return column.missing[i] ? '' : numberFormat.format(column.values[i]!);
-    case 'f64':
-      return column.missing[i] ? '' : dateFormat.format(column.values[i]);
-    case 'i32': {
-      const code = column.codes[i]!;
-      if (code < 0) return '';
-      return (column.vocab ?? vocab)?.[code] ?? String(code);
-    }
-    case 'str':
-      return column.values[i] ?? '';
-  }
-}
-
 /** The item at a pool row, for display. Pure and synchronous: it reads only `pool`. */
 export function itemView(pool: LabelingPool, row: number): ItemView {
   const chunk = pool.chunks[pool.chunkOf[row]!]!;
@@ -106,7 +87,7 @@ export function itemView(pool: LabelingPool, row: number): ItemView {
   for (const col of source?.columns ?? []) {
     const field: ItemField = {
       name: col.name,
-      value: cell(chunk.columns[col.name], i, col.vocab),
+      value: formatCell(chunk.columns[col.name], i, col.vocab),
       role: col.role,
       type: col.type,
     };
