@@ -37,6 +37,7 @@ export interface TrainingGolden {
   text: GoldenTextCase[];
   metrics: GoldenMetricsCase[];
   penguins: {
+    rows_total: number;
     rows_used: number;
     train_ids: string[];
     validation_ids: string[];
@@ -44,6 +45,25 @@ export interface TrainingGolden {
     scaler_mean: number[];
     scaler_scale: number[];
     one_hot_categories: string[][];
+    test_accuracy: number;
+    validation_accuracy: number;
+  };
+  /** LogisticRegression on the pixels of public/demo/digits.zip; items named by zip path. */
+  digits: {
+    rows_total: number;
+    train_paths: string[];
+    validation_paths: string[];
+    test_paths: string[];
+    test_accuracy: number;
+    validation_accuracy: number;
+  };
+  /** Hashed TF-IDF + LogisticRegression on public/demo/spam.jsonl; items named by `id`. */
+  spam: {
+    rows_total: number;
+    text_dim: number;
+    train_ids: string[];
+    validation_ids: string[];
+    test_ids: string[];
     test_accuracy: number;
     validation_accuracy: number;
   };
