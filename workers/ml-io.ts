@@ -1,6 +1,6 @@
 // TF.js model artifacts ⇄ IndexedDB `modelWeights` records. Models are kept in the standard TF.js
 // layers format (the `modelTopology` of model.json, the weights manifest and one flat weights
-// buffer), so a workspace export can write them out as model.json + weights.bin that
+// buffer), so an export can write them out as model.json + weights.bin (src/registry/tfjs-export.ts) that
 // `tf.loadLayersModel` reads unchanged. Two ways in: `captureArtifacts` (save to memory, so the
 // caller can write the weights in the same transaction as the run that produced them) and
 // `modelWeightsHandler` (a full `tf.io.IOHandler` over the runs repository).
@@ -81,17 +81,5 @@ export function modelWeightsHandler(
       if (!record) throw new Error(`No model weights are stored under '${key}'`);
       return fromStored(record);
     },
-  };
-}
-
-/** The standard model.json of a stored model, naming its weights file `weightsPath`. */
-export function modelJson(record: StoredArtifacts, weightsPath = 'weights.bin'): tf.io.ModelJSON {
-  const artifacts = fromStored(record);
-  return {
-    modelTopology: artifacts.modelTopology as object,
-    format: artifacts.format,
-    generatedBy: artifacts.generatedBy,
-    convertedBy: artifacts.convertedBy,
-    weightsManifest: [{ paths: [weightsPath], weights: artifacts.weightSpecs ?? [] }],
   };
 }
