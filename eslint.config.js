@@ -20,6 +20,7 @@ export default ts.config(
     ignores: [
       'dist/',
       'dist-bench/',
+      'dist-*/',
       'node_modules/',
       'bench/results/',
       'public/',
