@@ -41,15 +41,27 @@ export function createAnnotationsRepo(db: () => InloopDB): AnnotationsRepo {
  * without a label leave the label as it was.
  */
 export function currentLabelsOf(log: readonly AnnotationRecord[]): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const [itemId, entry] of currentLabelEntriesOf(log)) labels.set(itemId, entry.label);
+  return labels;
+}
+
+/**
+ * The same replay as {@link currentLabelsOf}, keeping the entry that set each item's current label
+ * (its `at`, annotator, kind): delayed-label joins need the label's time as well as its class.
+ */
+export function currentLabelEntriesOf(
+  log: readonly AnnotationRecord[],
+): Map<string, AnnotationRecord & { label: string }> {
   const ordered = [...log].sort((a, b) => a.seq - b.seq);
   const undone = new Set<number>();
   for (const e of ordered) if (e.kind === 'undo' && e.undoes !== undefined) undone.add(e.undoes);
-  const labels = new Map<string, string>();
+  const labels = new Map<string, AnnotationRecord & { label: string }>();
   for (const e of ordered) {
     if (e.kind === 'undo' || undone.has(e.seq)) continue;
     if (e.label === null && e.flag) continue;
     if (e.label === null) labels.delete(e.itemId);
-    else labels.set(e.itemId, e.label);
+    else labels.set(e.itemId, e as AnnotationRecord & { label: string });
   }
   return labels;
 }

@@ -2,6 +2,7 @@
 // itself stays behind it (see eslint.config.js).
 import { getDb } from './db';
 import { createAnnotationsRepo } from './annotations-repo';
+import { createPredictionsRepo } from './predictions-repo';
 import { createProjectsRepo } from './projects-repo';
 import { createRegistryRepo } from './registry-repo';
 import { createRunsRepo } from './runs-repo';
@@ -21,11 +22,20 @@ export { createProjectsRepo, type ProjectPatch, type ProjectsRepo } from './proj
 export { createSettingsRepo, type SettingsRepo } from './settings-repo';
 export {
   createAnnotationsRepo,
+  currentLabelEntriesOf,
   currentLabelsOf,
   type AnnotationsRepo,
   type NewAnnotation,
 } from './annotations-repo';
 export type * from './schema';
+export {
+  createPredictionsRepo,
+  type GroundTruth,
+  type NewPrediction,
+  type PredictionFilter,
+  type PredictionPage,
+  type PredictionsRepo,
+} from './predictions-repo';
 export {
   INTERRUPTED_REASON,
   createRunsRepo,
@@ -63,3 +73,5 @@ export const annotationsRepo = createAnnotationsRepo(getDb);
 export const runsRepo = createRunsRepo(getDb);
 /** The model registry (versions, aliases, audit log) of the page's database. */
 export const registryRepo = createRegistryRepo(getDb);
+/** The prediction log (and delayed-label joins) of the page's database. */
+export const predictionsRepo = createPredictionsRepo(getDb);

@@ -245,7 +245,23 @@ export interface PredictionRecord {
   label: string;
   /** One probability per class, in the project's class order. */
   probabilities: number[];
+  // Optional (added with serving, issue 7; not indexed, so no schema version bump).
+  /**
+   * Convention for `at`: the item's event time when its source has a time column (so hour/day
+   * windows follow the data), else the wall time of scoring. `scoredAt` is always the wall time.
+   */
+  scoredAt?: number;
+  /** How the prediction was made: the Try-it form, a batch scoring job, or a stream replay. */
+  mode?: PredictionMode;
+  /** One scoring job (batch run or replay session); its predictions share it. */
+  jobId?: string;
+  /** The registry version number of `modelId`, copied so log views need no join. */
+  version?: number;
+  /** `max(probabilities)`. */
+  confidence?: number;
 }
+
+export type PredictionMode = 'try' | 'batch' | 'replay';
 
 export type MonitorState = 'ok' | 'warning' | 'drift';
 
