@@ -3,7 +3,10 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
 
 // End-to-end tests against the *built* app served by `vite preview` (the CSP header, the service
 // worker and the precache are only real there). `npm run test:e2e` builds first.
-const port = 4174;
+// E2E_PORT and E2E_OUT let several builds be tested at once:
+// `npx vite build --outDir dist-x && E2E_OUT=dist-x E2E_PORT=4180 npx playwright test`.
+const port = Number(process.env.E2E_PORT ?? 4174);
+const outDir = process.env.E2E_OUT ?? 'dist';
 
 export default defineConfig({
   testDir: 'tests/e2e',
