@@ -18,3 +18,4 @@ export * from './ensemble';
 export * from './outliers';
 export * from './mmd';
 export * from './windows';
+export * from './synthetic-streams';
