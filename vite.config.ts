@@ -46,7 +46,7 @@ export default defineConfig({
     // Always loaded so `virtual:pwa-register` resolves in dev and tests (as a no-op there);
     // the service worker itself is generated only by `vite build`.
     VitePWA({
-      registerType: 'autoUpdate',
+      registerType: 'prompt',
       injectRegister: false,
       includeAssets: ['favicon.svg', 'demo/**/*'],
       manifest: {
@@ -71,9 +71,10 @@ export default defineConfig({
         maximumFileSizeToCacheInBytes: 32 * 1024 * 1024,
         navigateFallback: 'index.html',
         cleanupOutdatedCaches: true,
-        // Take control of the open page at once, so even the first visit is offline-capable.
+        // Take control of the open page at once, so even the first visit is offline-capable; a
+        // later version waits for the user's reload (src/app/updates.svelte.ts).
         clientsClaim: true,
-        skipWaiting: true,
+        skipWaiting: false,
       },
     }),
   ],

@@ -7,6 +7,7 @@
 // ignores the cancel for the grace period is terminated, and a fresh one discards the staging
 // source (the bridge picks every source id itself, so it always knows which one to remove).
 import * as Comlink from 'comlink';
+import { trackJob } from '../lib/jobs';
 import { delay, startWorker, terminateWorker, type LiveWorker as Host } from '../lib/worker-host';
 import type { IngestApi } from '../../workers/ingest.worker';
 import { err, type Result } from '../lib/result';
@@ -285,7 +286,8 @@ export class IngestBridge {
       return CANCELLED;
     };
 
-    const result = this.#queue.then(turn, turn);
+    const tracked = () => trackJob(turn);
+    const result = this.#queue.then(tracked, tracked);
     // `turn` never rejects, so the queue never breaks.
     this.#queue = result.then(
       () => undefined,

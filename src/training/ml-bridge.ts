@@ -4,6 +4,7 @@
 // job first asks the worker to stop (cooperative cancel); a job still busy after the grace period is
 // assumed stuck in synchronous code and the worker is terminated. The next call starts a fresh one.
 import * as Comlink from 'comlink';
+import { trackJob } from '../lib/jobs';
 import { delay, startWorker, terminateWorker, type LiveWorker as Host } from '../lib/worker-host';
 import type { MlApi } from '../../workers/ml.worker';
 import type {
@@ -360,7 +361,8 @@ export class MlBridge {
       };
 
       // `turn` never rejects (every outcome goes to the caller), so the queue never breaks.
-      this.#queue = this.#queue.then(turn, turn).catch(() => undefined);
+      const tracked = () => trackJob(turn);
+      this.#queue = this.#queue.then(tracked, tracked).catch(() => undefined);
     });
   }
 }

@@ -40,6 +40,25 @@ export interface TrainRequest extends DatasetRef {
   progressEveryBatches?: number;
   /** Stored on the run: why it was trained ('cross-validation' runs are not retrains). */
   purpose?: RunPurpose;
+  /**
+   * Only these labelled items may train (the automation's data selection: recent windows, replay);
+   * validation and test splits are unchanged. Default: the whole training split.
+   */
+  trainItemIds?: string[];
+  /** Fine-tune from a stored model instead of training from scratch (see ContinualRequest). */
+  continual?: ContinualRequest;
+}
+
+/**
+ * A challenger fine-tuned from a stored model (workers/ml-continual.ts): it starts from the base
+ * run's weights and reuses its featurisation (so inputs mean the same), optionally with a
+ * weight-importance penalty λ/2·Σ Ω_i (θ_i − θ*_i)² whose importances Ω are estimated on
+ * `itemIds` (the old concept's data): EWC (diagonal Fisher) or MAS (output sensitivity).
+ * `config` must describe the base model's architecture (epochs and learning rate may differ).
+ */
+export interface ContinualRequest {
+  baseRunId: string;
+  penalty?: { kind: 'ewc' | 'mas'; lambda: number; itemIds: string[] };
 }
 
 /** Why a run was trained: by hand / a queue refill ('train') or as one fold of the review queue. */
