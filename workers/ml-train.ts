@@ -40,7 +40,15 @@ import {
   setDropoutSeeds,
   weightedCrossEntropy,
 } from './ml-models';
-import { cacheModel, inputShapeOf, scoreRows } from './ml-infer';
+import { cacheModel, inputShapeOf, modelFor, scoreRows } from './ml-infer';
+import {
+  copyWeightsChecked,
+  datasetOfItems,
+  estimateImportance,
+  restrictTraining,
+  trainableVariables,
+  withImportancePenalty,
+} from './ml-continual';
 
 /** Longest stretch of batches without letting a cancel message in. */
 const YIELD_EVERY_MS = 50;
@@ -101,6 +109,20 @@ export async function trainModel(
     startedAt,
     ...(adapter ? { adapter } : {}),
     ...(request.purpose ? { purpose: request.purpose } : {}),
+    ...(request.continual
+      ? {
+          continual: {
+            baseRunId: request.continual.baseRunId,
+            ...(request.continual.penalty
+              ? {
+                  penalty: request.continual.penalty.kind,
+                  lambda: request.continual.penalty.lambda,
+                  importanceSamples: request.continual.penalty.itemIds.length,
+                }
+              : {}),
+          },
+        }
+      : {}),
   };
   let created = false;
   const owned: tf.Tensor[] = [];
@@ -114,6 +136,7 @@ export async function trainModel(
 
     const ds = await loadDataset(request);
     job.throwIfCancelled();
+    if (request.trainItemIds) restrictTraining(ds, request.trainItemIds);
     baseRun.sourceIds = ds.sources.map((s) => s.id);
     baseRun.splitCounts = {
       train: ds.counts.train,
@@ -132,7 +155,19 @@ export async function trainModel(
     await runs.create(baseRun);
     created = true;
 
-    const spec = fitSpec(ds, config);
+    // A fine-tune keeps the base model's featurisation: its weights only mean something on it.
+    const base = request.continual
+      ? await modelFor({ dbName: request.dbName, runId: request.continual.baseRunId })
+      : undefined;
+    if (base) {
+      const missing = ds.classIds.filter((id) => !base.spec.labels.classIds.includes(id));
+      if (missing.length > 0 || base.spec.modality !== config.modality) {
+        throw new Error(
+          `The base model does not predict ${missing.join(', ') || config.modality}: a fine-tune keeps its classes; train from scratch instead`,
+        );
+      }
+    }
+    const spec = base ? base.spec : fitSpec(ds, config);
     const train = await splitData(ds, spec, 'train');
     const validation = await splitData(ds, spec, 'validation');
     const test = await splitData(ds, spec, 'test');
@@ -156,12 +191,43 @@ export async function trainModel(
     });
 
     model = buildModel(config, { inputShape, numClasses });
+    if (base) copyWeightsChecked(base.model, model);
     optimizer = makeOptimizer(config);
     let loss: string | ReturnType<typeof weightedCrossEntropy> = 'categoricalCrossentropy';
     if (config.classWeighting === 'balanced') {
       const weights = tf.tensor1d(balancedClassWeights(train.labels, numClasses));
       owned.push(weights);
       loss = weightedCrossEntropy(weights);
+    }
+    const penalty = request.continual?.penalty;
+    if (base && penalty && penalty.lambda > 0) {
+      // Importance on the old concept's items, from the base weights (the model holds them now).
+      const old = await splitData(datasetOfItems(ds, penalty.itemIds), spec, 'train');
+      const x = new Float32Array(old.rows * old.dim);
+      old.fill(
+        Int32Array.from({ length: old.rows }, (_, i) => i),
+        0,
+        old.rows,
+        x,
+      );
+      const importance = await estimateImportance(
+        model,
+        penalty.kind,
+        x,
+        old.rows,
+        inputShape,
+        old.labels,
+        () => job.cancelled,
+      );
+      owned.push(...importance);
+      job.throwIfCancelled();
+      const anchor = trainableVariables(model).map((v) => tf.clone(v));
+      owned.push(...anchor);
+      const baseLoss =
+        typeof loss === 'string'
+          ? (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.metrics.categoricalCrossentropy(yTrue, yPred)
+          : loss;
+      loss = withImportancePenalty(baseLoss, model, { anchor, importance }, penalty.lambda);
     }
     model.compile({ optimizer, loss, metrics: ['accuracy'] });
 

@@ -190,6 +190,14 @@ export interface RunRecord {
   // Optional (added with labeling, issue 5; not indexed).
   /** 'cross-validation' for the review queue's fold models; absent for ordinary runs. */
   purpose?: 'train' | 'cross-validation';
+  // Optional (added with automation, issue 8; not indexed).
+  /** Set when the run fine-tuned a stored model (continual learning) instead of starting afresh. */
+  continual?: {
+    baseRunId: string;
+    penalty?: 'ewc' | 'mas';
+    lambda?: number;
+    importanceSamples?: number;
+  };
 }
 
 export type ModelAlias = 'champion' | 'challenger';
@@ -306,6 +314,13 @@ export interface PipelineRunRecord {
   /** Snapshot → train → evaluate → promote/keep, each with its outcome. */
   steps: Record<string, unknown>[];
   challengerModelId: string | null;
+  // Optional (added with automation, issue 8; not indexed).
+  /** What started the run: the trigger's decision in words, and the window that fired it. */
+  trigger?: { kind: string; reason: string; windowSeq?: number; catchUp?: boolean };
+  /** Why it failed or was cancelled. */
+  error?: string;
+  /** The challenger's training run (its weights stay under `run:<id>`, not in the registry). */
+  challengerRunId?: string;
 }
 
 /** Audit log entry (append-only): who did what, when. */

@@ -1,0 +1,276 @@
+// Pipeline runs against fake-indexeddb with the real automation and registry repositories: the
+// stage log, promote vs keep, failures, single-flight, and atomicity under cancel at every stage
+// (no registered version, the row ends 'cancelled').
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InloopDB } from '../../src/persistence/db';
+import {
+  PipelineBusyError,
+  createAutomationRepo,
+  type AutomationRepo,
+} from '../../src/persistence/automation-repo';
+import { createRegistryRepo } from '../../src/persistence/registry-repo';
+import { runWeightsKey } from '../../src/persistence/runs-repo';
+import type { RunRecord } from '../../src/persistence/schema';
+import { evaluateGate } from '../../src/registry/gate';
+import {
+  runPipeline,
+  type Evaluation,
+  type PipelineDeps,
+  type PipelineSnapshot,
+} from '../../src/automation/pipeline';
+import { DEFAULT_POLICY_CONFIG, type PipelineStage } from '../../src/automation/types';
+import type { LabelledItem } from '../../src/automation/data-selection';
+
+const AT = Date.UTC(2026, 0, 1);
+let db: InloopDB;
+let repo: AutomationRepo;
+
+beforeEach(async () => {
+  db = new InloopDB(`inloop-test-${crypto.randomUUID()}`);
+  repo = createAutomationRepo(() => db);
+  await addRun('champion-run');
+  const registry = createRegistryRepo(() => db);
+  const v = await registry.registerVersion((await db.runs.get('champion-run'))!, {
+    modelId: 'champion',
+    now: AT,
+  });
+  await registry.setAlias(v.id, 'champion', { now: AT });
+});
+
+afterEach(async () => {
+  await db.delete();
+});
+
+async function addRun(id: string): Promise<RunRecord> {
+  const run: RunRecord = {
+    id,
+    projectId: 'p',
+    status: 'completed',
+    config: { epochs: 3 },
+    seed: 7,
+    backend: 'cpu',
+    dataDigest: 'data',
+    labelDigest: 'labels',
+    curves: {},
+    metrics: {},
+    startedAt: AT,
+    finishedAt: AT + 1000,
+    featurisation: { labels: { classIds: ['a', 'b'] } },
+    weightsKey: runWeightsKey(id),
+  };
+  await db.runs.add(run);
+  await db.modelWeights.add({
+    modelId: runWeightsKey(id),
+    topology: {},
+    weightSpecs: [],
+    weightData: new ArrayBuffer(4),
+  });
+  return run;
+}
+
+function items(): LabelledItem[] {
+  const out: LabelledItem[] = [];
+  for (let w = -1; w < 4; w++) {
+    for (let i = 0; i < 10; i++) out.push({ itemId: `w${w}-${i}`, window: w, label: 'a' });
+  }
+  return out;
+}
+
+/** 60 holdout rows: the champion is right on 30, the challenger on 55 (or the reverse). */
+function holdout(challengerBetter: boolean) {
+  const yTrue = new Array<number>(60).fill(0);
+  const good = Array.from({ length: 60 }, (_, i) => (i < 55 ? 0 : 1));
+  const bad = Array.from({ length: 60 }, (_, i) => (i < 30 ? 0 : 1));
+  return {
+    champion: { classIds: ['a', 'b'], yTrue, yPred: challengerBetter ? bad : good },
+    challenger: { classIds: ['a', 'b'], yTrue, yPred: challengerBetter ? good : bad },
+  };
+}
+
+interface Harness {
+  deps: PipelineDeps;
+  controller: AbortController;
+  calls: string[];
+}
+
+function harness(
+  opts: { challengerBetter?: boolean; cancelAt?: PipelineStage; failAt?: PipelineStage } = {},
+): Harness {
+  const controller = new AbortController();
+  const calls: string[] = [];
+  let clock = AT + 60_000;
+  let ids = 0;
+  const registry = createRegistryRepo(() => db);
+  const maybe = (stage: PipelineStage) => {
+    calls.push(stage);
+    if (opts.failAt === stage) throw new Error(`${stage} broke`);
+    if (opts.cancelAt === stage) controller.abort(new DOMException('Cancelled', 'AbortError'));
+  };
+  const deps: PipelineDeps = {
+    repo,
+    now: () => (clock += 250),
+    newId: () => `id-${++ids}`,
+    snapshot: () => {
+      maybe('snapshot');
+      const snap: PipelineSnapshot = {
+        champion: { modelId: 'champion', runId: 'champion-run', config: {} },
+        items: items(),
+        recentStates: ['ok', 'ok', 'drift'],
+      };
+      return Promise.resolve(snap);
+    },
+    train: async (plan) => {
+      maybe('train');
+      await addRun(plan.runId);
+      return { runId: plan.runId };
+    },
+    evaluate: () => {
+      maybe('evaluate');
+      const h = holdout(opts.challengerBetter ?? true);
+      const e: Evaluation = {
+        holdout: {
+          champion: { accuracy: 0.5, macroF1: 0.5, count: 60 },
+          challenger: { accuracy: 0.9, macroF1: 0.9, count: 60 },
+        },
+        recentWindow: null,
+        gateInput: h,
+      };
+      return Promise.resolve(e);
+    },
+    gate: (e) => {
+      maybe('gate');
+      const h = e.gateInput as ReturnType<typeof holdout>;
+      const verdict = evaluateGate({ metric: 'accuracy' }, h.champion, h.challenger);
+      return { passed: verdict.passed, reasons: verdict.reasons, verdict };
+    },
+    promote: async (runId, parent, gate) => {
+      maybe('decide');
+      const v = await registry.registerVersion((await db.runs.get(runId))!, {
+        parentModelId: parent,
+      });
+      await registry.promote(v.id, gate.verdict as Parameters<typeof registry.promote>[1]);
+      return v.id;
+    },
+  };
+  return { deps, controller, calls };
+}
+
+const request = {
+  projectId: 'p',
+  policyId: 'pol',
+  config: { ...DEFAULT_POLICY_CONFIG },
+  trigger: { kind: 'drift', reason: 'Window #3 drifted', windowSeq: 3 },
+  seed: 1,
+};
+
+describe('pipeline run', () => {
+  it('promotes a better challenger and logs every stage with timing and outcome', async () => {
+    const h = harness();
+    const result = await runPipeline(h.deps, request, h.controller.signal);
+    expect(result.status).toBe('promoted');
+    const row = (await repo.getRun(result.id))!;
+    expect(row.status).toBe('promoted');
+    expect(row.trigger).toEqual(request.trigger);
+    expect(row.challengerRunId).toBe('id-2');
+    expect(row.steps.map((s) => s.stage)).toEqual([
+      'snapshot',
+      'select-data',
+      'train',
+      'evaluate',
+      'gate',
+      'decide',
+    ]);
+    expect(row.steps.every((s) => s.outcome === 'ok' && (s.durationMs as number) >= 0)).toBe(true);
+    // Sudden drift (ok → ok → drift): recent windows only, and the log says why.
+    expect(row.steps[1]!.summary).toMatch(/Sudden drift/);
+    expect((row.steps[1]!.detail as { selection: string }).selection).toBe('recent-windows');
+    expect(row.steps[2]!.summary).toMatch(/Fine-tuned from the champion with EWC/);
+    const champion = await createRegistryRepo(() => db).getByAlias('p', 'champion');
+    expect(champion?.id).toBe(result.challengerModelId);
+    expect(champion?.parentModelId).toBe('champion');
+  });
+
+  it('keeps the champion when the challenger does not pass the gate', async () => {
+    const h = harness({ challengerBetter: false });
+    const result = await runPipeline(h.deps, request, h.controller.signal);
+    expect(result.status).toBe('kept');
+    expect(result.steps.at(-1)!.summary).toMatch(/did not pass the gate/);
+    expect((await createRegistryRepo(() => db).listVersions('p')).map((v) => v.id)).toEqual([
+      'champion',
+    ]);
+  });
+
+  it('a failing stage ends the run failed with the reason, and later stages never run', async () => {
+    const h = harness({ failAt: 'evaluate' });
+    const result = await runPipeline(h.deps, request, h.controller.signal);
+    expect(result.status).toBe('failed');
+    expect(h.calls).not.toContain('gate');
+    const row = (await repo.getRun(result.id))!;
+    expect(row.error).toMatch(/evaluate: evaluate broke/);
+    expect(row.steps.at(-1)).toMatchObject({ stage: 'evaluate', outcome: 'failed' });
+  });
+
+  for (const stage of ['snapshot', 'train', 'evaluate', 'gate'] as const) {
+    it(`cancel during ${stage} leaves nothing half-done`, async () => {
+      const h = harness({ cancelAt: stage });
+      const before = await createRegistryRepo(() => db).listVersions('p');
+      const result = await runPipeline(h.deps, request, h.controller.signal);
+      expect(result.status).toBe('cancelled');
+      expect(h.calls).not.toContain('decide');
+      const row = (await repo.getRun(result.id))!;
+      expect(row.status).toBe('cancelled');
+      expect(row.finishedAt).not.toBeNull();
+      expect(row.challengerModelId).toBeNull();
+      expect(row.steps.at(-1)).toMatchObject({ stage, outcome: 'cancelled' });
+      const after = await createRegistryRepo(() => db).listVersions('p');
+      expect(after).toEqual(before);
+      expect((await createRegistryRepo(() => db).getByAlias('p', 'champion'))?.id).toBe('champion');
+    });
+  }
+
+  it('single-flight: a second run of the project cannot start while one runs', async () => {
+    await repo.createRun({
+      id: 'r1',
+      projectId: 'p',
+      policyId: null,
+      startedAt: AT,
+      challengerModelId: null,
+    });
+    await expect(
+      repo.createRun({
+        id: 'r2',
+        projectId: 'p',
+        policyId: null,
+        startedAt: AT,
+        challengerModelId: null,
+      }),
+    ).rejects.toBeInstanceOf(PipelineBusyError);
+    // Another project is not blocked.
+    await repo.createRun({
+      id: 'q1',
+      projectId: 'q',
+      policyId: null,
+      startedAt: AT,
+      challengerModelId: null,
+    });
+    // A run ends exactly once.
+    await repo.finishRun('r1', 'kept');
+    await expect(repo.finishRun('r1', 'failed')).rejects.toThrow(/already ended/);
+    const h = harness();
+    expect((await runPipeline(h.deps, request, h.controller.signal)).status).toBe('promoted');
+  });
+
+  it('marks runs of a dead tab as failed', async () => {
+    await repo.createRun({
+      id: 'old',
+      projectId: 'p',
+      policyId: null,
+      startedAt: AT,
+      challengerModelId: null,
+    });
+    expect(await repo.markInterrupted('p', AT + 1)).toBe(1);
+    expect((await repo.getRun('old'))?.status).toBe('failed');
+    expect(await repo.runningRun('p')).toBeUndefined();
+  });
+});
