@@ -29,7 +29,7 @@ import type {
   TrainRequest,
   TrainResult,
 } from '../src/training/train-types';
-import { closeConnections, loadDataset, planOf } from './ml-data';
+import { closeConnections, dataDigestOf, labelDigestOf, loadDataset, planOf } from './ml-data';
 import { embed, evictModels, mcDropout, modelInfo, predict } from './ml-infer';
 import { trainModel } from './ml-train';
 
@@ -95,7 +95,14 @@ const api = {
 
   /** What a training run would read: classes, counts per split and class, or why it cannot start. */
   async trainingPlan(ref: DatasetRef): Promise<TrainingPlan> {
-    return planOf(await loadDataset(ref));
+    const ds = await loadDataset(ref);
+    // The digests a run on this data would record: the page's duplicate-run check needs them
+    // before training (cheap: one SHA-256 over the sources' digests, one over the labels).
+    return {
+      ...planOf(ds),
+      dataDigest: await dataDigestOf(ds),
+      labelDigest: await labelDigestOf(ds),
+    };
   },
 
   /**

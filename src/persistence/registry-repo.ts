@@ -134,6 +134,12 @@ export interface RegistryRepo {
   promote(modelId: string, verdict: GateVerdict, options?: PromoteOptions): Promise<ModelVersion>;
   /** Moves `champion` back to an older, registered version of the same project (logged). */
   rollback(modelId: string, options?: AuditOptions & { reason?: string }): Promise<ModelVersion>;
+  /** Replaces a version's tags and/or notes (logged as `registry.edit`). */
+  updateDetails(
+    modelId: string,
+    details: { tags?: string[]; notes?: string },
+    options?: AuditOptions,
+  ): Promise<ModelVersion>;
   /** Archives a version (it loses `challenger`); refused for the champion. */
   archive(modelId: string, options?: AuditOptions): Promise<void>;
   /** Deletes a version and its weights; refused for the champion. */
@@ -455,6 +461,25 @@ export function createRegistryRepo(db: () => InloopDB): RegistryRepo {
             ...(options.reason ? { reason: options.reason } : {}),
           });
           return updated;
+        }),
+      ),
+
+    updateDetails: (modelId, details, options = {}) =>
+      guard(() =>
+        db().transaction('rw', aliasTables(), async () => {
+          const target = await mustGet(modelId);
+          const changes: Partial<Pick<ModelVersion, 'tags' | 'notes'>> = {};
+          if (details.tags !== undefined) {
+            changes.tags = [...new Set(details.tags.map((t) => t.trim()).filter(Boolean))];
+          }
+          if (details.notes !== undefined) changes.notes = details.notes;
+          await db().models.update(modelId, changes);
+          await log(target.projectId, 'registry.edit', options, {
+            modelId,
+            version: target.version,
+            ...changes,
+          });
+          return { ...target, ...changes };
         }),
       ),
 

@@ -41,4 +41,5 @@ export type RegistryEventKind =
   | 'registry.override'
   | 'registry.rollback'
   | 'registry.archive'
+  | 'registry.edit'
   | 'registry.delete';

@@ -84,6 +84,9 @@ export interface TrainingPlan {
   sources: { id: string; name: string; rowCount: number }[];
   /** Why training cannot start yet (fewer than two labelled classes, no training items…). */
   problem?: string;
+  /** The `dataDigest` and `labelDigest` a run on this data would record (duplicate-run check). */
+  dataDigest?: string;
+  labelDigest?: string;
 }
 
 /** One point of the per-epoch curves; `val*` from the validation split with dropout off. */
