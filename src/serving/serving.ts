@@ -256,10 +256,18 @@ export async function scoreSource(
   const batchRows = Math.max(1, options.batchRows ?? 2048);
   const total = rows.length;
   // Partials carry no class ids: ask once (this also loads the model into the worker's cache).
-  const { classIds } = await deps.bridge.modelInfo(
-    ref,
-    options.signal ? { signal: options.signal } : {},
-  );
+  let classIds: string[];
+  try {
+    ({ classIds } = await deps.bridge.modelInfo(
+      ref,
+      options.signal ? { signal: options.signal } : {},
+    ));
+  } catch (e) {
+    if (options.signal?.aborted) {
+      return { jobId, logged: 0, total: rows.length, cancelled: true, distribution: {} };
+    }
+    throw e;
+  }
   const distribution: Record<string, number> = {};
   let logged = 0;
   let cancelled = false;
