@@ -7,6 +7,7 @@ import { createProjectsRepo } from './projects-repo';
 import { createRegistryRepo } from './registry-repo';
 import { createRunsRepo } from './runs-repo';
 import { createSettingsRepo } from './settings-repo';
+import { createMonitorRepo } from './monitor-repo';
 
 export { DEFAULT_DATABASE_NAME, SCHEMA_VERSION, getDb, openDatabase, type InloopDB } from './db';
 export { onDatabaseEvent, type DatabaseEvent, type DatabaseEventListener } from './events';
@@ -75,3 +76,11 @@ export const runsRepo = createRunsRepo(getDb);
 export const registryRepo = createRegistryRepo(getDb);
 /** The prediction log (and delayed-label joins) of the page's database. */
 export const predictionsRepo = createPredictionsRepo(getDb);
+export {
+  createMonitorRepo,
+  type MonitorRepo,
+  type NewMonitorWindow,
+  type StoredMonitorWindow,
+} from './monitor-repo';
+/** Drift windows, reference profiles and the prediction log read of the page's database. */
+export const monitorRepo = createMonitorRepo(getDb);

@@ -1,0 +1,821 @@
+// The monitoring engine's pure part: one window of production traffic against a version's
+// reference profile → a report with every signal, its evidence and the ensemble state; and the
+// performance track, which replays the delayed-label error stream through DDM, ADWIN and
+// Page-Hinkley and cuts it into the same windows. No DOM, Dexie or TF.js: the runner
+// (monitor-runner.ts) feeds it from the database; tests and benchmarks call it directly.
+//
+// Cost is bounded per window: the tests run on the profile's sample (≤ 5,000 rows) and on at most
+// `maxTestRows` current rows (a seeded subsample; counts, rates and histograms use every row), so
+// a window costs a few milliseconds on the main thread whatever its size (see README).
+import { createRng, randInt } from '../lib/rng';
+import { Adwin, Ddm, PageHinkley } from './detectors';
+import {
+  columnDrift,
+  DEFAULT_THRESHOLDS,
+  isPValueTest,
+  chooseTest,
+  ksTwoSample,
+  normalizedWasserstein,
+  binnedShares,
+  populationStabilityIndex,
+} from './drift-tests';
+import { DEFAULT_ENSEMBLE_RULE, ensembleState, type EnsembleRule, type Signal } from './ensemble';
+import { mmdTest } from './mmd';
+import { erfc } from './special';
+import { IsolationForest, MahalanobisDetector, OUTLIER_QUANTILE } from './outliers';
+import {
+  maxProbability,
+  predictedClassCounts,
+  predictedClassDrift,
+  predictiveEntropy,
+  type UncertaintyMeasure,
+} from './prediction-drift';
+import {
+  numericSample,
+  type CategoricalFeatureProfile,
+  type NumericFeatureProfile,
+  type ReferenceProfile,
+} from './reference-profile';
+import type { ColumnDrift, DetectorState, DriftState, DriftTestId, SignalGroup } from './types';
+import type { WindowSpec } from './windows';
+
+/** What the user can set on the Monitor page (stored per project). */
+export interface MonitorSettings {
+  window: WindowSpec;
+  /** Per-column test and/or threshold instead of the automatic choice. */
+  overrides: Record<string, { test?: DriftTestId; threshold?: number }>;
+  /** Also compute PSI per feature (shown, not voted on unless chosen as a column's test). */
+  psi: boolean;
+  uncertainty: UncertaintyMeasure;
+  rule: EnsembleRule;
+  /**
+   * Delay (ms) after a prediction at which a production source's target-column label counts as
+   * arrived, when the source has no `<target>_at` / `label_at` time column. 0 = at once.
+   */
+  labelLagMs: number;
+}
+
+export const DEFAULT_MONITOR_SETTINGS: MonitorSettings = {
+  window: { by: 'count', size: 500 },
+  overrides: {},
+  psi: false,
+  uncertainty: 'entropy',
+  rule: DEFAULT_ENSEMBLE_RULE,
+  labelLagMs: 0,
+};
+
+/** Current rows beyond this are subsampled (seeded) for the two-sample tests. */
+export const DEFAULT_MAX_TEST_ROWS = 5_000;
+/** Outlier rate alarms: expected 1 − 0.99 = 1% by construction of the threshold. */
+export const OUTLIER_WARNING_RATE = 0.02;
+export const OUTLIER_DRIFT_RATE = 0.03;
+/** p-value thresholds of the prediction, uncertainty and windowed-accuracy tests. */
+export const PREDICTION_P_THRESHOLD = 0.05;
+export const ACCURACY_DRIFT_P = 0.01;
+export const ACCURACY_WARNING_P = 0.05;
+/** Fewer labels than this in a window: no accuracy test (too noisy). */
+export const MIN_LABELS_FOR_ACCURACY = 30;
+/** Items kept per window as labeling candidates (outliers, drifted regions). */
+export const MAX_CANDIDATES_PER_WINDOW = 50;
+
+/** Current feature values of a window: numbers (NaN = missing) or category strings. */
+export type CurrentColumn = Float64Array | (string | null)[];
+
+export interface WindowInput {
+  itemIds: readonly string[];
+  features: Record<string, CurrentColumn>;
+  /** `rows × classIds.length`, in the profile's class order. */
+  probabilities: ArrayLike<number>;
+  /** Penultimate-layer embeddings (image/text), `rows × dim`. */
+  embeddings?: { values: ArrayLike<number>; dim: number };
+}
+
+export interface FeatureHistogram {
+  /** Numeric: the profile's histogram edges; the first and last counts are below/above them. */
+  edges: number[] | null;
+  /** Categorical: the profile's categories, then new ones seen in the window. */
+  categories: string[] | null;
+  reference: number[];
+  current: number[];
+}
+
+export interface FeatureReport extends ColumnDrift {
+  psi?: number;
+  histogram: FeatureHistogram;
+}
+
+export interface Candidate {
+  itemId: string;
+  reason: 'outlier' | 'drifted-region';
+  /** Higher first: outlier score over threshold, or current/reference share of the item's bin. */
+  score: number;
+  detail: string;
+}
+
+export interface PerformanceWindow {
+  /** Labels that arrived during the window. */
+  labelled: number;
+  correct: number;
+  accuracy: number | null;
+  macroF1: number | null;
+  errorRate: number | null;
+  detectors: { ddm: DetectorState; adwin: DetectorState; pageHinkley: DetectorState };
+  /** One-sided z-test of the window's accuracy against the reference accuracy. */
+  accuracyTest: { referenceAccuracy: number; z: number; pValue: number; state: DriftState } | null;
+}
+
+export interface WindowReport {
+  rows: number;
+  features: FeatureReport[];
+  dataset: { driftedColumns: number; driftShare: number; drifted: boolean };
+  prediction: {
+    statistic: number;
+    pValue: number;
+    drifted: boolean;
+    referenceCounts: number[];
+    currentCounts: number[];
+  } | null;
+  uncertainty: {
+    measure: UncertaintyMeasure;
+    statistic: number;
+    pValue: number;
+    drifted: boolean;
+    referenceMean: number;
+    currentMean: number;
+  } | null;
+  outliers: {
+    method: 'isolation-forest' | 'mahalanobis';
+    count: number;
+    rate: number;
+    threshold: number;
+    state: DriftState;
+  } | null;
+  embedding: { mmd2: number; pValue: number; drifted: boolean } | null;
+  performance: PerformanceWindow | null;
+  signals: Signal[];
+  ensemble: {
+    state: DriftState;
+    reason: string;
+    groups: Record<
+      SignalGroup,
+      { state: DriftState; drifted: number; signals: number; observed: boolean }
+    >;
+  };
+  candidates: Candidate[];
+}
+
+/** Outlier detectors fitted once per profile (deterministic: the same profile gives the same). */
+export interface FittedReference {
+  profile: ReferenceProfile;
+  numeric: { feature: NumericFeatureProfile; sorted: Float64Array; sample: Float64Array }[];
+  categorical: CategoricalFeatureProfile[];
+  forest: { model: IsolationForest; features: string[]; fill: number[] } | null;
+  mahalanobis: MahalanobisDetector | null;
+  referenceUncertainty: Record<UncertaintyMeasure, Float64Array> | null;
+}
+
+/** Pre-sorts the reference samples and fits the outlier detector (isolation forest or Mahalanobis). */
+export function fitReference(profile: ReferenceProfile): FittedReference {
+  const numeric = profile.features
+    .filter((f): f is NumericFeatureProfile => f.kind === 'numeric')
+    .map((feature) => {
+      const sample = numericSample(feature);
+      const sorted = sample.filter((x) => !Number.isNaN(x)).sort();
+      return { feature, sample, sorted };
+    });
+  const categorical = profile.features.filter(
+    (f): f is CategoricalFeatureProfile => f.kind !== 'numeric',
+  );
+  let forest: FittedReference['forest'] = null;
+  const rows = profile.sampleItemIds.length;
+  if (numeric.length > 0 && rows >= 10 && !profile.embedding) {
+    // Missing values take the reference median, so a missing value alone is not an outlier.
+    const fill = numeric.map((n) => quantileOf(n.sorted, 0.5));
+    const dim = numeric.length;
+    const x = new Float64Array(rows * dim);
+    for (let r = 0; r < rows; r++) {
+      for (let f = 0; f < dim; f++) {
+        const v = numeric[f]!.sample[r]!;
+        x[r * dim + f] = Number.isNaN(v) ? fill[f]! : v;
+      }
+    }
+    forest = {
+      model: new IsolationForest(x, rows, dim, { seed: profile.seed }),
+      features: numeric.map((n) => n.feature.name),
+      fill,
+    };
+  }
+  let mahalanobis: MahalanobisDetector | null = null;
+  const emb = profile.embedding;
+  if (emb && emb.rows > emb.dim) {
+    mahalanobis = new MahalanobisDetector(emb.values, emb.rows, emb.dim);
+  }
+  const pred = profile.predictions;
+  return {
+    profile,
+    numeric,
+    categorical,
+    forest,
+    mahalanobis,
+    referenceUncertainty: pred
+      ? { entropy: Float64Array.from(pred.entropy), 'max-prob': Float64Array.from(pred.maxProb) }
+      : null,
+  };
+}
+
+function quantileOf(sorted: ArrayLike<number>, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return 0;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  return sorted[lo]! + (h - lo) * (sorted[Math.min(lo + 1, n - 1)]! - sorted[lo]!);
+}
+
+function mean(a: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]!;
+  return a.length ? s / a.length : 0;
+}
+
+/** Seeded subsample of row indexes (all rows when n ≤ max), in ascending order. */
+export function subsampleRows(n: number, max: number, seed: number): Int32Array {
+  if (n <= max) return Int32Array.from({ length: n }, (_, i) => i);
+  const rng = createRng(seed);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < max; i++) {
+    const j = i + randInt(rng, n - i);
+    const t = all[i]!;
+    all[i] = all[j]!;
+    all[j] = t;
+  }
+  return all.slice(0, max).sort();
+}
+
+function countDistinctSorted(a: Float64Array, b: Float64Array, cap: number): number {
+  // Distinct values of the union of two sorted arrays, counting stops at `cap`.
+  let i = 0;
+  let j = 0;
+  let d = 0;
+  let last = Number.NaN;
+  while ((i < a.length || j < b.length) && d <= cap) {
+    const v = j >= b.length || (i < a.length && a[i]! <= b[j]!) ? a[i++]! : b[j++]!;
+    if (v !== last) {
+      d++;
+      last = v;
+    }
+  }
+  return d;
+}
+
+/**
+ * Drift of a numeric feature: Evidently's choice by the reference's true row count and the
+ * distinct values of sample ∪ current, then the golden-tested statistic.
+ */
+export function numericFeatureDrift(
+  name: string,
+  referenceSorted: Float64Array,
+  referenceRows: number,
+  currentSorted: Float64Array,
+  override: { test?: DriftTestId; threshold?: number } = {},
+): ColumnDrift {
+  const distinct = countDistinctSorted(referenceSorted, currentSorted, 6);
+  const test =
+    override.test ?? chooseTest({ kind: 'numeric', distinctValues: distinct }, referenceRows);
+  const threshold = override.threshold ?? DEFAULT_THRESHOLDS[test];
+  let value: number;
+  let statistic: number | undefined;
+  if (test === 'ks') {
+    const r = ksTwoSample(referenceSorted, currentSorted);
+    value = r.pValue;
+    statistic = r.statistic;
+  } else if (test === 'wasserstein') {
+    value = normalizedWasserstein(referenceSorted, currentSorted);
+  } else {
+    // χ², Z, JS and PSI: columnDrift's own binning/counting on the values.
+    const r = columnDrift(name, 'numeric', referenceSorted, currentSorted, { test, threshold });
+    return { ...r, referenceSize: referenceRows };
+  }
+  return {
+    column: name,
+    kind: 'numeric',
+    test,
+    value,
+    ...(statistic === undefined ? {} : { statistic }),
+    threshold,
+    drifted: isPValueTest(test) ? value < threshold : value >= threshold,
+    referenceSize: referenceRows,
+    currentSize: currentSorted.length,
+  };
+}
+
+/**
+ * Drift of a categorical feature. The reference side is the profile's exact category counts
+ * expanded to a frequency-preserving sample of at most 10,000 values, so χ² / Z / JS see the
+ * reference's true shares.
+ */
+function categoricalFeatureDrift(
+  feature: CategoricalFeatureProfile,
+  referenceRows: number,
+  current: (string | null)[],
+  override: { test?: DriftTestId; threshold?: number },
+): ColumnDrift {
+  const total = feature.counts.reduce((s, c) => s + c, 0);
+  const scale = total > 10_000 ? 10_000 / total : 1;
+  const reference: string[] = [];
+  feature.categories.forEach((c, i) => {
+    const k = Math.round(feature.counts[i]! * scale);
+    for (let j = 0; j < k; j++) reference.push(c);
+  });
+  // Test choice by the true reference size (the expansion may be smaller).
+  const distinct = new Set([...feature.categories, ...current.filter((c) => c !== null)]).size;
+  const test =
+    override.test ?? chooseTest({ kind: feature.kind, distinctValues: distinct }, referenceRows);
+  const r = columnDrift(feature.name, feature.kind, reference, current, { ...override, test });
+  return { ...r, referenceSize: referenceRows };
+}
+
+function numericHistogram(feature: NumericFeatureProfile, current: Float64Array): FeatureHistogram {
+  const edges = feature.histogram.edges;
+  const bins = edges.length - 1;
+  const lo = edges[0]!;
+  const hi = edges[bins]!;
+  // [below, bins…, above]
+  const cur = new Array<number>(bins + 2).fill(0);
+  for (const x of current) {
+    if (Number.isNaN(x)) continue;
+    if (x < lo) cur[0]!++;
+    else if (x > hi) cur[bins + 1]!++;
+    else cur[1 + Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo || 1)) * bins))]!++;
+  }
+  return { edges, categories: null, reference: [0, ...feature.histogram.counts, 0], current: cur };
+}
+
+function categoricalHistogram(
+  feature: CategoricalFeatureProfile,
+  current: (string | null)[],
+): FeatureHistogram {
+  const categories = [...feature.categories];
+  const index = new Map(categories.map((c, i) => [c, i]));
+  const cur = new Array<number>(categories.length).fill(0);
+  for (const v of current) {
+    if (v === null) continue;
+    let i = index.get(v);
+    if (i === undefined) {
+      i = categories.length;
+      categories.push(v);
+      index.set(v, i);
+      cur.push(0);
+    }
+    cur[i]!++;
+  }
+  const reference = categories.map((_, i) => feature.counts[i] ?? 0);
+  return { edges: null, categories, reference, current: cur };
+}
+
+function shares(counts: readonly number[]): number[] {
+  const total = counts.reduce((s, c) => s + c, 0);
+  return counts.map((c) => (total ? c / total : 0));
+}
+
+/**
+ * Items from drifted regions: for each drifted feature, the bins (or categories) whose current
+ * share is at least twice the reference's (or that the reference never had); each item in such a
+ * bin is a candidate scored by that ratio.
+ */
+function driftedRegionCandidates(
+  features: readonly FeatureReport[],
+  input: WindowInput,
+): Candidate[] {
+  const best = new Map<string, Candidate>();
+  for (const f of features) {
+    if (!f.drifted) continue;
+    const h = f.histogram;
+    const ref = shares(h.reference);
+    const cur = shares(h.current);
+    const ratio = cur.map((c, i) => (c === 0 ? 0 : ref[i]! === 0 ? 100 : c / ref[i]!));
+    const column = input.features[f.column];
+    if (!column) continue;
+    for (let r = 0; r < input.itemIds.length; r++) {
+      let bin = -1;
+      let label = '';
+      if (h.edges && column instanceof Float64Array) {
+        const x = column[r]!;
+        if (Number.isNaN(x)) continue;
+        const bins = h.edges.length - 1;
+        const lo = h.edges[0]!;
+        const hi = h.edges[bins]!;
+        bin =
+          x < lo
+            ? 0
+            : x > hi
+              ? bins + 1
+              : 1 + Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo || 1)) * bins));
+        label = `${f.column} = ${x.toPrecision(4)}`;
+      } else if (h.categories && Array.isArray(column)) {
+        const v = column[r];
+        if (v === null || v === undefined) continue;
+        bin = h.categories.indexOf(v);
+        label = `${f.column} = ${v}`;
+      }
+      if (bin < 0 || ratio[bin]! < 2) continue;
+      const score = ratio[bin]!;
+      const id = input.itemIds[r]!;
+      const prev = best.get(id);
+      if (!prev || prev.score < score) {
+        const why =
+          ref[bin] === 0
+            ? 'outside the reference range'
+            : `${score.toFixed(1)}× as common as in the reference`;
+        best.set(id, { itemId: id, reason: 'drifted-region', score, detail: `${label}: ${why}` });
+      }
+    }
+  }
+  return [...best.values()];
+}
+
+/** Evaluates one window against the fitted reference. `performance` comes from the track. */
+export function windowReport(
+  ref: FittedReference,
+  input: WindowInput,
+  settings: MonitorSettings = DEFAULT_MONITOR_SETTINGS,
+  performance: PerformanceWindow | null = null,
+  options: { seed?: number; maxTestRows?: number } = {},
+): WindowReport {
+  const profile = ref.profile;
+  const rows = input.itemIds.length;
+  const seed = options.seed ?? profile.seed;
+  const picked = subsampleRows(rows, options.maxTestRows ?? DEFAULT_MAX_TEST_ROWS, seed);
+  const signals: Signal[] = [];
+
+  // Data drift per feature.
+  const features: FeatureReport[] = [];
+  for (const n of ref.numeric) {
+    const column = input.features[n.feature.name];
+    if (!(column instanceof Float64Array)) continue;
+    const sub = Float64Array.from(picked, (i) => column[i]!);
+    const sorted = sub.filter((x) => !Number.isNaN(x)).sort();
+    if (sorted.length === 0 || n.sorted.length === 0) continue;
+    const override = settings.overrides[n.feature.name] ?? {};
+    const drift = numericFeatureDrift(n.feature.name, n.sorted, profile.rows, sorted, override);
+    const report: FeatureReport = { ...drift, histogram: numericHistogram(n.feature, column) };
+    if (settings.psi) {
+      const b = binnedShares(n.sorted, sorted, 'numeric', {
+        maxCategories: 10,
+        fillZeroes: true,
+        binning: 'evidently',
+        quantileBins: 10,
+      });
+      report.psi = populationStabilityIndex(b.reference, b.current);
+    }
+    features.push(report);
+  }
+  for (const c of ref.categorical) {
+    const column = input.features[c.name];
+    if (!Array.isArray(column)) continue;
+    const sub = Array.from(picked, (i) => column[i] ?? null);
+    if (sub.every((v) => v === null) || c.counts.length === 0) continue;
+    const override = settings.overrides[c.name] ?? {};
+    const drift = categoricalFeatureDrift(c, profile.rows, sub, override);
+    const report: FeatureReport = { ...drift, histogram: categoricalHistogram(c, column) };
+    if (settings.psi) {
+      const h = report.histogram;
+      const fill = (a: number[]) => a.map((x) => (x === 0 ? 1e-4 : x));
+      report.psi = populationStabilityIndex(fill(shares(h.reference)), fill(shares(h.current)));
+    }
+    features.push(report);
+  }
+  const drifted = features.filter((f) => f.drifted).length;
+  const dataset = {
+    driftedColumns: drifted,
+    driftShare: features.length ? drifted / features.length : 0,
+    drifted: features.length > 0 && drifted / features.length >= 0.5,
+  };
+  for (const f of features) {
+    signals.push({
+      name: `feature:${f.column}`,
+      group: 'data',
+      state: f.drifted ? 'drift' : 'ok',
+      value: f.value,
+      threshold: f.threshold,
+    });
+  }
+
+  // Outliers.
+  let outliers: WindowReport['outliers'] = null;
+  const candidates: Candidate[] = [];
+  let scores: Float64Array | null = null;
+  let threshold = 0;
+  let method: 'isolation-forest' | 'mahalanobis' = 'isolation-forest';
+  if (ref.mahalanobis && input.embeddings && input.embeddings.dim === ref.mahalanobis.dim) {
+    method = 'mahalanobis';
+    scores = ref.mahalanobis.squaredDistances(input.embeddings.values);
+    threshold = ref.mahalanobis.threshold;
+  } else if (ref.forest) {
+    const dim = ref.forest.features.length;
+    const x = new Float64Array(rows * dim);
+    for (let f = 0; f < dim; f++) {
+      const column = input.features[ref.forest.features[f]!];
+      for (let r = 0; r < rows; r++) {
+        const v = column instanceof Float64Array ? column[r]! : Number.NaN;
+        x[r * dim + f] = Number.isNaN(v) ? ref.forest.fill[f]! : v;
+      }
+    }
+    scores = ref.forest.model.scores(x);
+    threshold = ref.forest.model.threshold;
+  }
+  if (scores && rows > 0) {
+    const flags = Array.from(scores, (s) => s > threshold);
+    const count = flags.filter(Boolean).length;
+    const rate = count / rows;
+    const state: DriftState =
+      rate >= OUTLIER_DRIFT_RATE ? 'drift' : rate >= OUTLIER_WARNING_RATE ? 'warning' : 'ok';
+    outliers = { method, count, rate, threshold, state };
+    signals.push({
+      name: 'outlier-rate',
+      group: 'data',
+      state,
+      value: rate,
+      threshold: OUTLIER_DRIFT_RATE,
+    });
+    for (let r = 0; r < rows; r++) {
+      if (!flags[r]) continue;
+      candidates.push({
+        itemId: input.itemIds[r]!,
+        reason: 'outlier',
+        score: scores[r]! / (threshold || 1),
+        detail: `${method === 'mahalanobis' ? 'Mahalanobis distance²' : 'isolation score'} ${scores[r]!.toFixed(3)} > ${threshold.toFixed(3)} (reference ${Math.round(OUTLIER_QUANTILE * 100)}th percentile)`,
+      });
+    }
+  }
+
+  // Embedding drift (image/text): MMD on at most 200 + 200 rows.
+  let embedding: WindowReport['embedding'] = null;
+  if (profile.embedding && input.embeddings && input.embeddings.dim === profile.embedding.dim) {
+    const dim = profile.embedding.dim;
+    const take = (values: ArrayLike<number>, n: number, s: number) => {
+      const idx = subsampleRows(n, 200, s);
+      const out = new Float64Array(idx.length * dim);
+      idx.forEach((r, k) => {
+        for (let d = 0; d < dim; d++) out[k * dim + d] = values[r * dim + d]!;
+      });
+      return out;
+    };
+    const a = take(profile.embedding.values, profile.embedding.rows, seed);
+    const b = take(input.embeddings.values, rows, seed + 1);
+    const r = mmdTest(a, b, dim, { permutations: 100, seed });
+    embedding = { mmd2: r.mmd2, pValue: r.pValue, drifted: r.pValue < 0.05 };
+    signals.push({
+      name: 'embedding-mmd',
+      group: 'data',
+      state: embedding.drifted ? 'drift' : 'ok',
+      value: r.pValue,
+      threshold: 0.05,
+    });
+  }
+
+  // Prediction and uncertainty drift.
+  let prediction: WindowReport['prediction'] = null;
+  let uncertainty: WindowReport['uncertainty'] = null;
+  const pred = profile.predictions;
+  const k = pred?.classIds.length ?? 0;
+  if (pred && ref.referenceUncertainty && k > 0 && rows > 0) {
+    const counts = predictedClassCounts(input.probabilities, k);
+    const chi = predictedClassDrift(pred.classCounts, counts);
+    prediction = {
+      statistic: chi.statistic,
+      pValue: chi.pValue,
+      drifted: chi.pValue < PREDICTION_P_THRESHOLD,
+      referenceCounts: [...pred.classCounts],
+      currentCounts: Array.from(counts),
+    };
+    signals.push({
+      name: 'prediction-drift',
+      group: 'prediction',
+      state: prediction.drifted ? 'drift' : 'ok',
+      value: chi.pValue,
+      threshold: PREDICTION_P_THRESHOLD,
+    });
+    const measure = settings.uncertainty;
+    const cur = (measure === 'entropy' ? predictiveEntropy : maxProbability)(
+      input.probabilities,
+      k,
+    );
+    const curSub = Float64Array.from(picked, (i) => cur[i]!);
+    const refU = ref.referenceUncertainty[measure];
+    const ks = ksTwoSample(refU, curSub);
+    uncertainty = {
+      measure,
+      statistic: ks.statistic,
+      pValue: ks.pValue,
+      drifted: ks.pValue < PREDICTION_P_THRESHOLD,
+      referenceMean: mean(refU),
+      currentMean: mean(cur),
+    };
+    signals.push({
+      name: 'uncertainty-drift',
+      group: 'prediction',
+      state: uncertainty.drifted ? 'drift' : 'ok',
+      value: ks.pValue,
+      threshold: PREDICTION_P_THRESHOLD,
+    });
+  }
+
+  // Performance (delayed labels), computed by the track over the whole error stream.
+  if (performance && performance.labelled > 0) {
+    const d = performance.detectors;
+    signals.push({ name: 'ddm', group: 'performance', state: d.ddm });
+    signals.push({ name: 'adwin', group: 'performance', state: d.adwin });
+    signals.push({ name: 'page-hinkley', group: 'performance', state: d.pageHinkley });
+    if (performance.accuracyTest) {
+      signals.push({
+        name: 'accuracy',
+        group: 'performance',
+        state: performance.accuracyTest.state,
+        value: performance.accuracy ?? undefined,
+        threshold: performance.accuracyTest.referenceAccuracy,
+      });
+    }
+  }
+
+  const ens = ensembleState(signals, settings.rule);
+  const groups = Object.fromEntries(
+    (['data', 'prediction', 'performance'] as const).map((g) => [
+      g,
+      {
+        state: ens.groups[g].state,
+        drifted: ens.groups[g].drifted,
+        signals: ens.groups[g].signals.length,
+        observed: ens.groups[g].observed,
+      },
+    ]),
+  ) as WindowReport['ensemble']['groups'];
+
+  candidates.push(...driftedRegionCandidates(features, input));
+  candidates.sort((a, b) =>
+    a.reason !== b.reason ? (a.reason === 'outlier' ? -1 : 1) : b.score - a.score,
+  );
+
+  return {
+    rows,
+    features,
+    dataset,
+    prediction,
+    uncertainty,
+    outliers,
+    embedding,
+    performance,
+    signals,
+    ensemble: { state: ens.state, reason: ens.reason, groups },
+    candidates: candidates.slice(0, MAX_CANDIDATES_PER_WINDOW),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Performance track: delayed labels → error stream → detectors, cut into windows.
+
+/** A label that arrived for a logged prediction. */
+export interface LabelArrival {
+  /** When the label became known (ms): decides which window it counts in. */
+  at: number;
+  /** Order among arrivals at the same time (e.g. the prediction's seq). */
+  order: number;
+  predicted: string;
+  actual: string;
+}
+
+const WORST: Record<DetectorState, number> = { ok: 0, warning: 1, drift: 2 };
+
+function worse(a: DetectorState, b: DetectorState): DetectorState {
+  return WORST[b] > WORST[a] ? b : a;
+}
+
+/** Standard normal CDF, Φ(z) = erfc(−z/√2)/2. */
+function normalCdf(z: number): number {
+  return 0.5 * erfc(-z / Math.SQRT2);
+}
+
+/** Macro F1 over the classes that occur (as actual or predicted) among the arrivals. */
+export function macroF1(pairs: readonly { predicted: string; actual: string }[]): number | null {
+  if (pairs.length === 0) return null;
+  const classes = new Set<string>();
+  for (const p of pairs) {
+    classes.add(p.predicted);
+    classes.add(p.actual);
+  }
+  let sum = 0;
+  for (const c of classes) {
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    for (const p of pairs) {
+      if (p.predicted === c && p.actual === c) tp++;
+      else if (p.predicted === c) fp++;
+      else if (p.actual === c) fn++;
+    }
+    sum += tp === 0 ? 0 : (2 * tp) / (2 * tp + fp + fn);
+  }
+  return sum / classes.size;
+}
+
+/**
+ * Replays the error stream (1 = wrong) of label arrivals in time order through DDM (warm-up 30,
+ * warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999), and cuts it
+ * into windows: window w takes the arrivals with `windowEnds[w − 1] < at ≤ windowEnds[w]` (the
+ * first window everything up to its end). A window's detector state is the worst state any of
+ * its arrivals produced. Replaying from the start each time is O(labels) and keeps detector state
+ * out of the database.
+ */
+export function performanceTrack(
+  arrivals: readonly LabelArrival[],
+  windowEnds: readonly number[],
+  referenceAccuracy: number | null,
+): PerformanceWindow[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at || a.order - b.order);
+  const ddm = new Ddm();
+  const adwin = new Adwin();
+  const ph = new PageHinkley();
+  const out: PerformanceWindow[] = [];
+  let i = 0;
+  for (const end of windowEnds) {
+    const own: LabelArrival[] = [];
+    let dd: DetectorState = 'ok';
+    let ad: DetectorState = 'ok';
+    let pp: DetectorState = 'ok';
+    while (i < sorted.length && sorted[i]!.at <= end) {
+      const a = sorted[i++]!;
+      own.push(a);
+      const x = a.predicted === a.actual ? 0 : 1;
+      dd = worse(dd, ddm.update(x));
+      ad = worse(ad, adwin.update(x));
+      pp = worse(pp, ph.update(x));
+    }
+    const correct = own.filter((a) => a.predicted === a.actual).length;
+    const n = own.length;
+    const accuracy = n ? correct / n : null;
+    let accuracyTest: PerformanceWindow['accuracyTest'] = null;
+    if (referenceAccuracy !== null && n >= MIN_LABELS_FOR_ACCURACY && accuracy !== null) {
+      const p0 = Math.min(Math.max(referenceAccuracy, 1e-6), 1 - 1e-6);
+      const z = (accuracy - p0) / Math.sqrt((p0 * (1 - p0)) / n);
+      const pValue = normalCdf(z);
+      const state: DriftState =
+        pValue < ACCURACY_DRIFT_P ? 'drift' : pValue < ACCURACY_WARNING_P ? 'warning' : 'ok';
+      accuracyTest = { referenceAccuracy, z, pValue, state };
+    }
+    out.push({
+      labelled: n,
+      correct,
+      accuracy,
+      macroF1: macroF1(own),
+      errorRate: accuracy === null ? null : 1 - accuracy,
+      detectors: { ddm: dd, adwin: ad, pageHinkley: pp },
+      accuracyTest,
+    });
+  }
+  return out;
+}
+
+/** Sanity for a stored or imported settings object: unknown fields dropped, defaults filled. */
+export function normaliseSettings(value: unknown): MonitorSettings {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Partial<MonitorSettings>;
+  const w = v.window;
+  let window: WindowSpec = DEFAULT_MONITOR_SETTINGS.window;
+  if (w && w.by === 'count' && Number.isInteger(w.size) && (w.size ?? 0) >= 10) window = w;
+  else if (w && w.by === 'time' && ['hour', 'day', 'week'].includes(w.bucket)) window = w;
+  const tests: DriftTestId[] = ['ks', 'chi-square', 'z', 'wasserstein', 'jensen-shannon', 'psi'];
+  const overrides: MonitorSettings['overrides'] = {};
+  for (const [col, o] of Object.entries(v.overrides ?? {})) {
+    const entry: { test?: DriftTestId; threshold?: number } = {};
+    if (o.test && tests.includes(o.test)) entry.test = o.test;
+    if (typeof o.threshold === 'number' && Number.isFinite(o.threshold) && o.threshold > 0) {
+      entry.threshold = o.threshold;
+    }
+    if (entry.test || entry.threshold) overrides[col] = entry;
+  }
+  const r = v.rule;
+  const share = (x: unknown, d: number) => (typeof x === 'number' && x > 0 && x <= 1 ? x : d);
+  const rule: EnsembleRule = r
+    ? {
+        groupDriftShare: {
+          data: share(r.groupDriftShare?.data, 0.5),
+          prediction: share(r.groupDriftShare?.prediction, 0.5),
+          performance: share(r.groupDriftShare?.performance, 0.5),
+        },
+        groupsForDrift:
+          Number.isInteger(r.groupsForDrift) && r.groupsForDrift >= 1 && r.groupsForDrift <= 3
+            ? r.groupsForDrift
+            : 2,
+        performanceDecides: r.performanceDecides !== false,
+      }
+    : DEFAULT_ENSEMBLE_RULE;
+  return {
+    window,
+    overrides,
+    psi: v.psi === true,
+    uncertainty: v.uncertainty === 'max-prob' ? 'max-prob' : 'entropy',
+    rule,
+    labelLagMs:
+      typeof v.labelLagMs === 'number' && v.labelLagMs >= 0 && Number.isFinite(v.labelLagMs)
+        ? v.labelLagMs
+        : 0,
+  };
+}

@@ -1,0 +1,102 @@
+// Drift monitoring's storage: the windows the monitor computed (`monitorWindows`, append-only),
+// the reference profile on a model version's row (`models.referenceProfile`, one field updated),
+// and a read of the prediction log (`predictions`, written by serving) in append order.
+//
+// A window row keeps the indexed fields of MonitorWindowRecord (start/end = event times of its
+// first and last prediction, or the time bucket) and, not indexed, `fromSeq`/`toSeq` (the
+// prediction log range it covers, so the next run starts after `toSeq`), `windowKey` (the
+// settings the series was computed with: changing them starts a new series instead of rewriting
+// old rows) and `index` (position in the series). `tests` holds the engine's WindowReport.
+import type { InloopDB } from './db';
+import { withStorageErrors } from './errors';
+import type { ModelRecord, MonitorWindowRecord, PredictionRecord } from './schema';
+
+/** A stored window with the monitor's own (non-indexed) fields. */
+export type StoredMonitorWindow = MonitorWindowRecord & {
+  fromSeq: number;
+  toSeq: number;
+  windowKey: string;
+  index: number;
+};
+
+export type NewMonitorWindow = Omit<StoredMonitorWindow, 'seq'>;
+
+export interface MonitorRepo {
+  /** Stores a version's reference profile (only that field of its row changes). */
+  setReferenceProfile(modelId: string, profile: Record<string, unknown>): Promise<void>;
+  /** A series of windows (one model, one settings key), oldest first. */
+  listWindows(
+    projectId: string,
+    modelId: string,
+    windowKey: string,
+  ): Promise<StoredMonitorWindow[]>;
+  /** Every window of a project (all models and series), oldest first. */
+  listProjectWindows(projectId: string): Promise<StoredMonitorWindow[]>;
+  /** Appends windows in one transaction; returns their seqs. */
+  appendWindows(windows: NewMonitorWindow[]): Promise<number[]>;
+  /** The model's logged predictions with seq > afterSeq, in log order. */
+  predictionsAfter(
+    projectId: string,
+    modelId: string,
+    afterSeq: number,
+  ): Promise<PredictionRecord[]>;
+  /** How many predictions a model has logged in a project. */
+  predictionCount(projectId: string, modelId: string): Promise<number>;
+}
+
+export function createMonitorRepo(db: () => InloopDB): MonitorRepo {
+  return {
+    setReferenceProfile: (modelId, profile) =>
+      withStorageErrors(async () => {
+        // `referenceProfile` is a registry field beside ModelRecord's (src/registry/types.ts).
+        const updated = await db().models.update(modelId, (row) => {
+          (row as ModelRecord & { referenceProfile?: unknown }).referenceProfile = profile;
+        });
+        if (updated === 0) throw new Error(`Model version ${modelId} does not exist`);
+      }),
+    listWindows: (projectId, modelId, windowKey) =>
+      withStorageErrors(async () => {
+        const rows = (await db()
+          .monitorWindows.where('[modelId+start]')
+          .between([modelId, -Infinity], [modelId, Infinity])
+          .toArray()) as StoredMonitorWindow[];
+        return rows
+          .filter((w) => w.projectId === projectId && w.windowKey === windowKey)
+          .sort((a, b) => a.seq - b.seq);
+      }),
+    listProjectWindows: (projectId) =>
+      withStorageErrors(async () => {
+        const rows = (await db()
+          .monitorWindows.where('[projectId+start]')
+          .between([projectId, -Infinity], [projectId, Infinity])
+          .toArray()) as StoredMonitorWindow[];
+        return rows.sort((a, b) => a.seq - b.seq);
+      }),
+    appendWindows: (windows) =>
+      withStorageErrors(() =>
+        db().transaction('rw', db().monitorWindows, async () => {
+          const seqs: number[] = [];
+          for (const w of windows) {
+            seqs.push(await db().monitorWindows.add(w));
+          }
+          return seqs;
+        }),
+      ),
+    predictionsAfter: (projectId, modelId, afterSeq) =>
+      withStorageErrors(() =>
+        db()
+          .predictions.where('seq')
+          .above(afterSeq)
+          .filter((p) => p.projectId === projectId && p.modelId === modelId)
+          .toArray(),
+      ),
+    predictionCount: (projectId, modelId) =>
+      withStorageErrors(() =>
+        db()
+          .predictions.where('[modelId+at]')
+          .between([modelId, -Infinity], [modelId, Infinity])
+          .filter((p) => p.projectId === projectId)
+          .count(),
+      ),
+  };
+}

@@ -1,0 +1,283 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../src/lib/rng';
+import { Adwin, Ddm, PageHinkley } from '../../src/monitoring/detectors';
+import { ksTwoSample, normalizedWasserstein } from '../../src/monitoring/drift-tests';
+import {
+  DEFAULT_MONITOR_SETTINGS,
+  fitReference,
+  macroF1,
+  normaliseSettings,
+  performanceTrack,
+  subsampleRows,
+  windowReport,
+  type LabelArrival,
+} from '../../src/monitoring/engine';
+import { ensembleState } from '../../src/monitoring/ensemble';
+import { completeWindows, windowKeyOf } from '../../src/monitoring/monitor-runner';
+import {
+  predictedClassCounts,
+  predictedClassDrift,
+  predictiveEntropy,
+} from '../../src/monitoring/prediction-drift';
+import {
+  predictionProfile,
+  ReferenceProfileBuilder,
+  type ReferenceProfile,
+} from '../../src/monitoring/reference-profile';
+
+/** Rows of a toy tabular source: x ~ U[0,10) + shift, y ~ U[0,10), colour in {red, blue}. */
+function rows(n: number, seed: number, shift = 0, blue = 0.3) {
+  const rng = createRng(seed);
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  const colour: (string | null)[] = [];
+  for (let i = 0; i < n; i++) {
+    x[i] = rng.next() * 10 + shift;
+    y[i] = rng.next() * 10;
+    colour.push(rng.next() < blue ? 'blue' : 'red');
+  }
+  return { x, y, colour, ids: Array.from({ length: n }, (_, i) => `s${seed}-${i}`) };
+}
+
+/** Probabilities of a toy two-class model: p(low) = sigmoid(5 − x). */
+function probsOf(x: Float64Array): Float64Array {
+  const p = new Float64Array(x.length * 2);
+  x.forEach((v, i) => {
+    const a = 1 / (1 + Math.exp(v - 5));
+    p[2 * i] = a;
+    p[2 * i + 1] = 1 - a;
+  });
+  return p;
+}
+
+function profileOf(n: number, maxSampleRows = 5000): ReferenceProfile {
+  const r = rows(n, 1);
+  const b = new ReferenceProfileBuilder(
+    [
+      { name: 'x', kind: 'numeric' },
+      { name: 'y', kind: 'numeric' },
+      { name: 'colour', kind: 'categorical' },
+    ],
+    { seed: 3, maxSampleRows },
+  );
+  b.addRows({ x: r.x, y: r.y, colour: r.colour }, r.ids);
+  const sampleX = Float64Array.from(b.sampleItemIds, (id) => r.x[Number(id.split('-')[1])]!);
+  return b.finish({
+    createdAt: 0,
+    predictions: predictionProfile(probsOf(sampleX), ['low', 'high'], { value: 0.9, count: 200 }),
+  });
+}
+
+describe('engine: one window against the reference', () => {
+  it('large reference: Wasserstein per numeric feature, JS per categorical, as defined', () => {
+    const profile = profileOf(3000);
+    const ref = fitReference(profile);
+    const cur = rows(500, 2, 3);
+    const report = windowReport(ref, {
+      itemIds: cur.ids,
+      features: { x: cur.x, y: cur.y, colour: cur.colour },
+      probabilities: probsOf(cur.x),
+    });
+    const x = report.features.find((f) => f.column === 'x')!;
+    const y = report.features.find((f) => f.column === 'y')!;
+    const colour = report.features.find((f) => f.column === 'colour')!;
+    expect(x.test).toBe('wasserstein');
+    expect(colour.test).toBe('jensen-shannon');
+    expect(x.referenceSize).toBe(3000);
+    const refX = Float64Array.from(profile.features[0]!.sample as number[]).sort();
+    expect(x.value).toBeCloseTo(normalizedWasserstein(refX, Float64Array.from(cur.x).sort()), 12);
+    expect(x.drifted).toBe(true);
+    expect(y.drifted).toBe(false);
+    expect(colour.drifted).toBe(false);
+    // 1 of 3 features: no dataset drift (Evidently's ≥ 50%).
+    expect(report.dataset).toEqual({ driftedColumns: 1, driftShare: 1 / 3, drifted: false });
+    // Prediction drift: χ² on the arg-max counts; uncertainty: KS on entropies.
+    const refCounts = profile.predictions!.classCounts;
+    const curCounts = predictedClassCounts(probsOf(cur.x), 2);
+    expect(report.prediction!.pValue).toBeCloseTo(
+      predictedClassDrift(refCounts, curCounts).pValue,
+      12,
+    );
+    expect(report.prediction!.drifted).toBe(true);
+    const ks = ksTwoSample(profile.predictions!.entropy, predictiveEntropy(probsOf(cur.x), 2));
+    expect(report.uncertainty!.pValue).toBeCloseTo(ks.pValue, 12);
+    // The ensemble state is the vote over the reported signals.
+    const vote = ensembleState(report.signals, DEFAULT_MONITOR_SETTINGS.rule);
+    expect(report.ensemble.state).toBe(vote.state);
+    expect(report.ensemble.reason).toBe(vote.reason);
+    expect(report.ensemble.groups.prediction.state).toBe('drift');
+    expect(report.ensemble.groups.performance.observed).toBe(false);
+  });
+
+  it('small reference (≤ 1,000 rows): KS p-values and χ² / Z for categories', () => {
+    const profile = profileOf(800);
+    const ref = fitReference(profile);
+    const cur = rows(300, 5, 0, 0.7);
+    const report = windowReport(ref, {
+      itemIds: cur.ids,
+      features: { x: cur.x, y: cur.y, colour: cur.colour },
+      probabilities: probsOf(cur.x),
+    });
+    const x = report.features.find((f) => f.column === 'x')!;
+    expect(x.test).toBe('ks');
+    const refX = Float64Array.from(profile.features[0]!.sample as number[]);
+    expect(x.value).toBeCloseTo(ksTwoSample(refX, cur.x).pValue, 12);
+    expect(x.drifted).toBe(x.value < 0.05);
+    const colour = report.features.find((f) => f.column === 'colour')!;
+    expect(colour.test).toBe('z');
+    expect(colour.drifted).toBe(true); // 30% → 70% blue
+  });
+
+  it('per-column override and PSI on request', () => {
+    const profile = profileOf(3000);
+    const ref = fitReference(profile);
+    const cur = rows(500, 2);
+    const report = windowReport(
+      ref,
+      {
+        itemIds: cur.ids,
+        features: { x: cur.x, y: cur.y, colour: cur.colour },
+        probabilities: probsOf(cur.x),
+      },
+      { ...DEFAULT_MONITOR_SETTINGS, psi: true, overrides: { x: { test: 'ks', threshold: 0.01 } } },
+    );
+    const x = report.features.find((f) => f.column === 'x')!;
+    expect(x.test).toBe('ks');
+    expect(x.threshold).toBe(0.01);
+    expect(report.features.every((f) => typeof f.psi === 'number' && f.psi >= 0)).toBe(true);
+  });
+
+  it('planted outliers are flagged by the isolation forest and become labeling candidates', () => {
+    const profile = profileOf(2000);
+    const ref = fitReference(profile);
+    const cur = rows(400, 9);
+    for (let i = 0; i < 40; i++) {
+      cur.x[i] = 40 + i;
+      cur.y[i] = -30 - i;
+    }
+    const report = windowReport(ref, {
+      itemIds: cur.ids,
+      features: { x: cur.x, y: cur.y, colour: cur.colour },
+      probabilities: probsOf(cur.x),
+    });
+    expect(report.outliers!.method).toBe('isolation-forest');
+    expect(report.outliers!.count).toBeGreaterThanOrEqual(40);
+    expect(report.outliers!.rate).toBeGreaterThanOrEqual(0.1);
+    expect(report.outliers!.state).toBe('drift');
+    const outlierIds = new Set(
+      report.candidates.filter((c) => c.reason === 'outlier').map((c) => c.itemId),
+    );
+    for (let i = 0; i < 40; i++) expect(outlierIds.has(cur.ids[i]!)).toBe(true);
+    // Drifted-region candidates: values outside the reference range.
+    expect(report.candidates[0]!.reason).toBe('outlier');
+  });
+
+  it('the histogram of a feature counts every current row, below/above the reference range', () => {
+    const profile = profileOf(2000);
+    const ref = fitReference(profile);
+    const cur = rows(100, 4, 5);
+    const report = windowReport(ref, {
+      itemIds: cur.ids,
+      features: { x: cur.x, y: cur.y, colour: cur.colour },
+      probabilities: probsOf(cur.x),
+    });
+    const h = report.features.find((f) => f.column === 'x')!.histogram;
+    expect(h.current.reduce((s, c) => s + c, 0)).toBe(100);
+    const max = profile.features[0]!.kind === 'numeric' ? profile.features[0]!.max : 0;
+    expect(h.current.at(-1)).toBe(Array.from(cur.x).filter((v) => v > max).length);
+  });
+});
+
+describe('performance track over delayed labels', () => {
+  it('cuts arrivals by time into windows; detector states are the worst seen; accuracy z-test', () => {
+    // 200 right answers, then 200 with 50% errors; labels arrive in two windows.
+    const arrivals: LabelArrival[] = [];
+    for (let i = 0; i < 400; i++) {
+      const wrong = i >= 200 && i % 2 === 0;
+      arrivals.push({ at: i, order: i, predicted: 'a', actual: wrong ? 'b' : 'a' });
+    }
+    const track = performanceTrack(arrivals, [199, 399, 500], 0.95);
+    expect(track.map((w) => w.labelled)).toEqual([200, 200, 0]);
+    expect(track[0]!.accuracy).toBe(1);
+    expect(track[1]!.accuracy).toBe(0.5);
+    expect(track[2]!.accuracy).toBeNull();
+    // The same 400 errors straight through fresh detectors: the track's window states are the
+    // worst state each window's arrivals produced.
+    const ddm = new Ddm();
+    const adwin = new Adwin();
+    const ph = new PageHinkley();
+    const rank = { ok: 0, warning: 1, drift: 2 } as const;
+    const worst = [
+      { ddm: 0, adwin: 0, ph: 0 },
+      { ddm: 0, adwin: 0, ph: 0 },
+    ];
+    arrivals.forEach((a, i) => {
+      const x = a.predicted === a.actual ? 0 : 1;
+      const w = worst[i < 200 ? 0 : 1]!;
+      w.ddm = Math.max(w.ddm, rank[ddm.update(x)]);
+      w.adwin = Math.max(w.adwin, rank[adwin.update(x)]);
+      w.ph = Math.max(w.ph, rank[ph.update(x)]);
+    });
+    const names = ['ok', 'warning', 'drift'] as const;
+    for (const w of [0, 1]) {
+      expect(track[w]!.detectors).toEqual({
+        ddm: names[worst[w]!.ddm],
+        adwin: names[worst[w]!.adwin],
+        pageHinkley: names[worst[w]!.ph],
+      });
+    }
+    expect(track[1]!.detectors.ddm).toBe('drift');
+    expect(track[1]!.detectors.pageHinkley).toBe('drift');
+    expect(track[0]!.detectors).toEqual({ ddm: 'ok', adwin: 'ok', pageHinkley: 'ok' });
+    // z = (0.5 − 0.95) / √(0.95·0.05/200).
+    const z = (0.5 - 0.95) / Math.sqrt((0.95 * 0.05) / 200);
+    expect(track[1]!.accuracyTest!.z).toBeCloseTo(z, 12);
+    expect(track[1]!.accuracyTest!.state).toBe('drift');
+    expect(track[0]!.accuracyTest!.state).toBe('ok');
+  });
+
+  it('macro F1 over the classes present', () => {
+    const pairs = [
+      { predicted: 'a', actual: 'a' },
+      { predicted: 'a', actual: 'b' },
+      { predicted: 'b', actual: 'b' },
+      { predicted: 'b', actual: 'b' },
+    ];
+    // a: tp 1, fp 1, fn 0 → 2/3; b: tp 2, fp 0, fn 1 → 4/5.
+    expect(macroF1(pairs)).toBeCloseTo((2 / 3 + 4 / 5) / 2, 12);
+    expect(macroF1([])).toBeNull();
+  });
+});
+
+describe('windows over the prediction log and settings', () => {
+  it('count windows leave the filling one out; time windows close on a later bucket', () => {
+    const at = (t: number) => ({ at: t });
+    expect(completeWindows([1, 2, 3, 4, 5].map(at), { by: 'count', size: 2 })).toEqual([
+      { start: 0, end: 2 },
+      { start: 2, end: 4 },
+    ]);
+    const h = 3_600_000;
+    const w = completeWindows([0, 10, h + 1, 5, 3 * h, 3 * h + 1].map(at), {
+      by: 'time',
+      bucket: 'hour',
+    });
+    expect(w).toEqual([
+      { start: 0, end: 2, from: 0, to: h },
+      { start: 2, end: 4, from: h, to: 3 * h },
+    ]);
+  });
+
+  it('settings are normalised and keyed', () => {
+    const s = normaliseSettings({
+      window: { by: 'count', size: 3 },
+      overrides: { a: { test: 'nope' } },
+    });
+    expect(s).toEqual(DEFAULT_MONITOR_SETTINGS);
+    const t = normaliseSettings({ window: { by: 'time', bucket: 'day' }, psi: true });
+    expect(windowKeyOf(t)).not.toBe(windowKeyOf(DEFAULT_MONITOR_SETTINGS));
+    expect(subsampleRows(5, 10, 1)).toEqual(Int32Array.from([0, 1, 2, 3, 4]));
+    const sub = subsampleRows(1000, 10, 1);
+    expect(sub.length).toBe(10);
+    expect(new Set(sub).size).toBe(10);
+  });
+});
