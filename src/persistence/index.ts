@@ -77,6 +77,19 @@ export const registryRepo = createRegistryRepo(getDb);
 /** The prediction log (and delayed-label joins) of the page's database. */
 export const predictionsRepo = createPredictionsRepo(getDb);
 export {
+  PROJECT_TABLES,
+  ProjectWriteFailure,
+  SEQ_TABLES,
+  createWorkspaceRepo,
+  type ProjectRows,
+  type ProjectTable,
+  type ProjectWriteError,
+  type WorkspaceRepo,
+} from './workspace-repo';
+import { createWorkspaceRepo } from './workspace-repo';
+/** Whole projects in and out (workspace files) of the page's database. */
+export const workspaceRepo = createWorkspaceRepo(getDb);
+export {
   createMonitorRepo,
   type MonitorRepo,
   type NewMonitorWindow,

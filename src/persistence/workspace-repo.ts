@@ -97,6 +97,13 @@ export interface WorkspaceRepo {
   writeProject(rows: ProjectRows, options?: { replace?: boolean }): Promise<void>;
   /** Whether a project with this id exists, and its name. */
   projectName(projectId: string): Promise<string | undefined>;
+  /**
+   * Appends annotation entries in one transaction, in order; an entry's `undoesIndex` names an
+   * earlier entry of the same list, whose new `seq` becomes its `undoes`. Returns the new seqs.
+   */
+  appendAnnotations(
+    entries: (Omit<AnnotationRecord, 'seq' | 'undoes'> & { undoesIndex?: number })[],
+  ): Promise<number[]>;
 }
 
 interface OwnedKeys {
@@ -107,14 +114,14 @@ interface OwnedKeys {
 }
 
 async function ownedKeys(db: InloopDB, projectId: string): Promise<OwnedKeys> {
-  const sourceIds = (await db.sources
+  const sourceIds: string[] = await db.sources
     .where('[projectId+role]')
     .between([projectId, ''], [projectId, '\uffff'])
-    .primaryKeys()) as string[];
-  const modelIds = (await db.models
+    .primaryKeys();
+  const modelIds: string[] = await db.models
     .where('[projectId+version]')
     .between([projectId, -Infinity], [projectId, Infinity])
-    .primaryKeys()) as string[];
+    .primaryKeys();
   const runs = await db.runs
     .where('[projectId+startedAt]')
     .between([projectId, -Infinity], [projectId, Infinity])
@@ -167,6 +174,24 @@ function findWriteFailure(e: unknown): ProjectWriteFailure | undefined {
 
 export function createWorkspaceRepo(db: () => InloopDB): WorkspaceRepo {
   return {
+    appendAnnotations: (entries) =>
+      withStorageErrors(() =>
+        db().transaction('rw', db().annotations, async () => {
+          const seqs: number[] = [];
+          for (const { undoesIndex, ...entry } of entries) {
+            const record = { ...entry } as AnnotationRecord;
+            if (undoesIndex !== undefined) {
+              const target = seqs[undoesIndex];
+              if (target === undefined)
+                throw new Error('appendAnnotations: undo before its target');
+              record.undoes = target;
+            }
+            seqs.push(await db().annotations.add(record));
+          }
+          return seqs;
+        }),
+      ),
+
     projectName: (projectId) =>
       withStorageErrors(async () => (await db().projects.get(projectId))?.name),
 
@@ -233,18 +258,18 @@ export function createWorkspaceRepo(db: () => InloopDB): WorkspaceRepo {
             const bySeq = <T extends { seq: number }>(xs: T[]) => xs.sort((a, b) => a.seq - b.seq);
             const result: ProjectRows = {
               projects: [project],
-              sources: defined(sources as (SourceRecord | undefined)[]),
-              chunks: chunks as ChunkRecord[],
-              blobs: blobs as BlobRecord[],
-              annotations: bySeq(annotations as AnnotationRecord[]),
-              runs: runs as RunRecord[],
-              models: models as ModelRecord[],
-              modelWeights: defined(modelWeights as (ModelWeightsRecord | undefined)[]),
-              predictions: bySeq(predictions as PredictionRecord[]),
-              monitorWindows: bySeq(monitorWindows as MonitorWindowRecord[]),
-              policies: policies as PolicyRecord[],
-              pipelineRuns: pipelineRuns as PipelineRunRecord[],
-              events: bySeq(events as EventRecord[]),
+              sources: defined(sources),
+              chunks: chunks,
+              blobs: blobs,
+              annotations: bySeq(annotations),
+              runs: runs,
+              models: models,
+              modelWeights: defined(modelWeights),
+              predictions: bySeq(predictions),
+              monitorWindows: bySeq(monitorWindows),
+              policies: policies,
+              pipelineRuns: pipelineRuns,
+              events: bySeq(events),
             };
             return result;
           },

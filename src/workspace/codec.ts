@@ -36,7 +36,10 @@ type TypedArray =
   | Float32Array
   | Float64Array;
 
-const TYPED: Record<Exclude<BinaryType, 'ArrayBuffer' | 'Blob'>, new (b: ArrayBuffer) => TypedArray> = {
+const TYPED: Record<
+  Exclude<BinaryType, 'ArrayBuffer' | 'Blob'>,
+  new (b: ArrayBuffer) => TypedArray
+> = {
   Uint8Array,
   Int8Array,
   Uint16Array,
@@ -125,7 +128,8 @@ export function encodeValue(value: unknown, packer: BinaryPacker, blobs: BlobByt
     return { $num: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
   }
   if (value === null || typeof value !== 'object') return value;
-  if (value instanceof ArrayBuffer) return { $bin: packer.add(new Uint8Array(value.slice(0)), 'ArrayBuffer') };
+  if (value instanceof ArrayBuffer)
+    return { $bin: packer.add(new Uint8Array(value.slice(0)), 'ArrayBuffer') };
   if (ArrayBuffer.isView(value)) {
     const type = typedName(value);
     if (!type) throw new TypeError(`Cannot export a ${value.constructor.name}`);
@@ -160,17 +164,24 @@ function decodeBinary(raw: unknown, lookup: BinaryLookup): unknown {
   if (!isPlainRecord(raw)) throw new BinaryRefError('a binary reference is not an object');
   const { path, offset, length, type, mime } = raw;
   if (typeof path !== 'string') throw new BinaryRefError('a binary reference has no path');
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || (offset as number) < 0 || (length as number) < 0) {
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    (offset as number) < 0 ||
+    (length as number) < 0
+  ) {
     throw new BinaryRefError(`a binary reference into "${path}" has a bad range`);
   }
   if (typeof type !== 'string' || !(BINARY_TYPES as readonly string[]).includes(type)) {
     throw new BinaryRefError(`a binary reference has an unknown type "${String(type)}"`);
   }
   const data = lookup(path);
-  if (!data) throw new BinaryRefError(`a binary reference names "${path}", which is not in the file`);
+  if (!data)
+    throw new BinaryRefError(`a binary reference names "${path}", which is not in the file`);
   const start = offset as number;
   const end = start + (length as number);
-  if (end > data.length) throw new BinaryRefError(`a binary reference runs past the end of "${path}"`);
+  if (end > data.length)
+    throw new BinaryRefError(`a binary reference runs past the end of "${path}"`);
   const bytes = data.slice(start, end);
   const t = type as BinaryType;
   if (t === 'ArrayBuffer') return bytes.buffer;
@@ -186,7 +197,8 @@ export function decodeValue(value: unknown, lookup: BinaryLookup): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => decodeValue(v, lookup));
   const keys = Object.keys(value);
-  if (keys.length === 1 && keys[0] === '$bin') return decodeBinary((value as { $bin: unknown }).$bin, lookup);
+  if (keys.length === 1 && keys[0] === '$bin')
+    return decodeBinary((value as { $bin: unknown }).$bin, lookup);
   if (keys.length === 1 && keys[0] === '$num') {
     const n = (value as { $num: unknown }).$num;
     if (n === 'NaN') return NaN;

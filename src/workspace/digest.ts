@@ -1,6 +1,8 @@
 /** Hex SHA-256 (WebCrypto: in the page, in workers and in Node ≥ 20). */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const hash = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  const hash = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>),
+  );
   let hex = '';
   for (const b of hash) hex += b.toString(16).padStart(2, '0');
   return hex;

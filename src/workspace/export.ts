@@ -77,7 +77,10 @@ export function workspaceFileName(projectName: string, now: number): string {
   return `${slug}-${new Date(now).toISOString().slice(0, 10)}.inloop`;
 }
 
-export async function exportWorkspace(rows: ProjectRows, options: ExportOptions): Promise<ExportResult> {
+export async function exportWorkspace(
+  rows: ProjectRows,
+  options: ExportOptions,
+): Promise<ExportResult> {
   const project = rows.projects[0];
   if (!project) throw new Error('exportWorkspace: no project row');
   const now = options.now ?? Date.now();
@@ -98,13 +101,24 @@ export async function exportWorkspace(rows: ProjectRows, options: ExportOptions)
   // Zip dates only span 1980–2099 (DOS time).
   const year = new Date(now).getUTCFullYear();
   const mtime = new Date(year >= 1981 && year <= 2098 ? now : Date.UTC(2000, 0, 1));
-  const write = async (path: string, bytes: Uint8Array, role: EntryRole, deflate: boolean, table?: ProjectTable) => {
+  const write = async (
+    path: string,
+    bytes: Uint8Array,
+    role: EntryRole,
+    deflate: boolean,
+    table?: ProjectTable,
+  ) => {
     const file = deflate ? new ZipDeflate(path, { level: 6 }) : new ZipPassThrough(path);
     file.mtime = mtime;
     zip.add(file);
     file.push(bytes, true);
     if (zipError) throw zipError;
-    const entry: ManifestEntry = { path, role, bytes: bytes.length, sha256: await sha256Hex(bytes) };
+    const entry: ManifestEntry = {
+      path,
+      role,
+      bytes: bytes.length,
+      sha256: await sha256Hex(bytes),
+    };
     if (table) entry.table = table;
     entries.push(entry);
   };
@@ -115,7 +129,8 @@ export async function exportWorkspace(rows: ProjectRows, options: ExportOptions)
   let total = 0;
   for (const table of PROJECT_TABLES) for (const r of normal[table]) total += weightOf(table, r);
   let done = 0;
-  const report = (phase: string) => options.onProgress?.({ fraction: total ? Math.min(1, done / total) : 1, phase });
+  const report = (phase: string) =>
+    options.onProgress?.({ fraction: total ? Math.min(1, done / total) : 1, phase });
 
   try {
     for (const table of PROJECT_TABLES) {
@@ -136,20 +151,34 @@ export async function exportWorkspace(rows: ProjectRows, options: ExportOptions)
           report(`Writing model ${n}`);
           await yieldToEventLoop();
         }
-        if (lines.length) await write(tablePartPath(table, 0), encoder.encode(`${lines.join('\n')}\n`), 'table', true, table);
+        if (lines.length)
+          await write(
+            tablePartPath(table, 0),
+            encoder.encode(`${lines.join('\n')}\n`),
+            'table',
+            true,
+            table,
+          );
         continue;
       }
       const packer = new BinaryPacker(`binary/${table}`);
       const flushBinary = async (all: boolean) => {
         if (all) packer.flush();
-        for (const part of packer.take()) await write(part.path, part.bytes, 'binary', DEFLATE_BINARY.has(table), table);
+        for (const part of packer.take())
+          await write(part.path, part.bytes, 'binary', DEFLATE_BINARY.has(table), table);
       };
       let part = 0;
       let lines: string[] = [];
       let size = 0;
       const flushLines = async () => {
         if (lines.length === 0) return;
-        await write(tablePartPath(table, part++), encoder.encode(`${lines.join('\n')}\n`), 'table', true, table);
+        await write(
+          tablePartPath(table, part++),
+          encoder.encode(`${lines.join('\n')}\n`),
+          'table',
+          true,
+          table,
+        );
         lines = [];
         size = 0;
       };

@@ -77,14 +77,24 @@ function checkEnvelope(raw: unknown, schemaVersion: number): Record<string, unkn
   }
   const v = raw.formatVersion;
   if (!Number.isSafeInteger(v) || (v as number) < 1) {
-    return fail({ kind: 'invalid-manifest', reason: 'its format version is not a positive integer' });
+    return fail({
+      kind: 'invalid-manifest',
+      reason: 'its format version is not a positive integer',
+    });
   }
   if ((v as number) > WORKSPACE_FORMAT_VERSION) {
-    return fail({ kind: 'newer-format', formatVersion: v as number, supported: WORKSPACE_FORMAT_VERSION });
+    return fail({
+      kind: 'newer-format',
+      formatVersion: v as number,
+      supported: WORKSPACE_FORMAT_VERSION,
+    });
   }
   const s = raw.schemaVersion;
   if (!Number.isSafeInteger(s) || (s as number) < 1) {
-    return fail({ kind: 'invalid-manifest', reason: 'its database version is not a positive integer' });
+    return fail({
+      kind: 'invalid-manifest',
+      reason: 'its database version is not a positive integer',
+    });
   }
   if ((s as number) > schemaVersion) {
     return fail({ kind: 'newer-schema', schemaVersion: s as number, supported: schemaVersion });
@@ -99,26 +109,42 @@ function checkManifestV1(m: Record<string, unknown>): WorkspaceManifest {
   const bad = (reason: string) => fail({ kind: 'invalid-manifest', reason });
   if (typeof m.appVersion !== 'string') bad('it has no app version');
   if (typeof m.createdAt !== 'number') bad('it has no creation time');
-  if (!isObj(m.project) || typeof m.project.id !== 'string' || m.project.id === '' || typeof m.project.name !== 'string') {
+  if (
+    !isObj(m.project) ||
+    typeof m.project.id !== 'string' ||
+    m.project.id === '' ||
+    typeof m.project.name !== 'string'
+  ) {
     bad('it names no project');
   }
   if (!isObj(m.counts)) bad('it has no row counts');
   if (!Array.isArray(m.entries)) bad('it lists no entries');
   const seen = new Set<string>();
   for (const e of m.entries as unknown[]) {
-    if (!isObj(e) || typeof e.path !== 'string' || typeof e.sha256 !== 'string' || !HEX64.test(e.sha256)) {
+    if (
+      !isObj(e) ||
+      typeof e.path !== 'string' ||
+      typeof e.sha256 !== 'string' ||
+      !HEX64.test(e.sha256)
+    ) {
       bad('an entry has no path or digest');
     }
     const entry = e as Record<string, unknown>;
-    if (!ROLES.includes(entry.role as string)) bad(`entry "${String(entry.path)}" has an unknown role`);
-    if (!Number.isSafeInteger(entry.bytes) || (entry.bytes as number) < 0) bad(`entry "${String(entry.path)}" has no size`);
-    if (entry.table !== undefined && !(PROJECT_TABLES as readonly string[]).includes(entry.table as string)) {
+    if (!ROLES.includes(entry.role as string))
+      bad(`entry "${String(entry.path)}" has an unknown role`);
+    if (!Number.isSafeInteger(entry.bytes) || (entry.bytes as number) < 0)
+      bad(`entry "${String(entry.path)}" has no size`);
+    if (
+      entry.table !== undefined &&
+      !(PROJECT_TABLES as readonly string[]).includes(entry.table as string)
+    ) {
       bad(`entry "${String(entry.path)}" names an unknown table`);
     }
     if ((entry.role === 'table' || entry.role === 'binary') && entry.table === undefined) {
       bad(`entry "${String(entry.path)}" names no table`);
     }
-    if (entry.path === MANIFEST_PATH || seen.has(entry.path as string)) bad(`entry "${String(entry.path)}" is listed twice`);
+    if (entry.path === MANIFEST_PATH || seen.has(entry.path as string))
+      bad(`entry "${String(entry.path)}" is listed twice`);
     seen.add(entry.path as string);
   }
   return m as unknown as WorkspaceManifest;
@@ -150,7 +176,13 @@ export async function readWorkspace(
     if (e instanceof WorkspaceFailure) return { ok: false, error: e.error };
     if (e instanceof RangeError) {
       // Out of memory while inflating or parsing: the file is bigger than this tab can hold.
-      return { ok: false, error: { kind: 'too-large', limit: { ...DEFAULT_ZIP_LIMITS, ...options.limits }.maxTotalBytes } };
+      return {
+        ok: false,
+        error: {
+          kind: 'too-large',
+          limit: { ...DEFAULT_ZIP_LIMITS, ...options.limits }.maxTotalBytes,
+        },
+      };
     }
     throw e;
   }
@@ -166,7 +198,14 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
   const manifestEntry = byPath.get(MANIFEST_PATH);
   if (!manifestEntry) return fail({ kind: 'not-a-workspace', detail: 'it has no manifest.json' });
   const budget = new InflateBudget(limits);
-  const manifestBytes = readZipEntry(file, manifestEntry, new InflateBudget({ ...limits, maxEntryBytes: Math.min(limits.maxEntryBytes, MAX_MANIFEST_BYTES) }));
+  const manifestBytes = readZipEntry(
+    file,
+    manifestEntry,
+    new InflateBudget({
+      ...limits,
+      maxEntryBytes: Math.min(limits.maxEntryBytes, MAX_MANIFEST_BYTES),
+    }),
+  );
   budget.charge(manifestBytes.length);
   let rawManifest: unknown;
   try {
@@ -182,7 +221,8 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
 
   const listed = new Set(manifest.entries.map((e) => e.path));
   for (const z of zipEntries) {
-    if (z.path !== MANIFEST_PATH && !listed.has(z.path)) fail({ kind: 'unexpected-entry', path: z.path });
+    if (z.path !== MANIFEST_PATH && !listed.has(z.path))
+      fail({ kind: 'unexpected-entry', path: z.path });
   }
   const contents = new Map<string, Uint8Array>();
   const totalListed = manifest.entries.length || 1;
@@ -201,17 +241,23 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
   }
 
   const tables: Record<string, unknown[]> = {};
-  const tableEntries = (role: ManifestEntry['role']) => manifest.entries.filter((e) => e.role === role);
+  const tableEntries = (role: ManifestEntry['role']) =>
+    manifest.entries.filter((e) => e.role === role);
   const binaryOf = new Map<string, string>(tableEntries('binary').map((e) => [e.path, e.table!]));
   for (const entry of tableEntries('table')) {
     checkCancel();
     const table = entry.table as ProjectTable;
-    const lookup = (path: string) => (binaryOf.get(path) === table ? contents.get(path) : undefined);
+    const lookup = (path: string) =>
+      binaryOf.get(path) === table ? contents.get(path) : undefined;
     const parsed = parseLines(contents.get(entry.path)!, entry.path);
     const list = (tables[table] ??= []);
     for (let i = 0; i < parsed.length; i++) {
       try {
-        list.push(table === 'modelWeights' ? readLayers(parsed[i], contents) : decodeValue(parsed[i], lookup));
+        list.push(
+          table === 'modelWeights'
+            ? readLayers(parsed[i], contents)
+            : decodeValue(parsed[i], lookup),
+        );
       } catch (e) {
         if (e instanceof BinaryRefError) {
           fail({ kind: 'invalid-record', table, index: list.length, reason: e.message });
@@ -222,15 +268,22 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
   }
   options.onProgress?.(0.9);
 
-  const migrated = migrateWorkspace({ manifest: envelope, tables } satisfies RawWorkspace, formatVersion);
-  if (!migrated) fail({ kind: 'invalid-manifest', reason: `no migration from format version ${formatVersion}` });
+  const migrated = migrateWorkspace(
+    { manifest: envelope, tables } satisfies RawWorkspace,
+    formatVersion,
+  );
+  if (!migrated)
+    fail({ kind: 'invalid-manifest', reason: `no migration from format version ${formatVersion}` });
   const checked = validateRecords(migrated!, manifest.project.id);
   if (!checked.ok) fail({ kind: 'invalid-record', ...checked.issue });
   const rows = (checked as { rows: ProjectRows }).rows;
   for (const t of PROJECT_TABLES) {
     const claimed = manifest.counts[t];
     if (claimed !== undefined && claimed !== rows[t].length) {
-      fail({ kind: 'invalid-manifest', reason: `it counts ${String(claimed)} ${t} rows, the file holds ${rows[t].length}` });
+      fail({
+        kind: 'invalid-manifest',
+        reason: `it counts ${String(claimed)} ${t} rows, the file holds ${rows[t].length}`,
+      });
     }
   }
   options.onProgress?.(1);
@@ -239,21 +292,35 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
 
 /** A `modelWeights` row `{ modelId, layers }` from its TF.js model.json and weights.bin. */
 function readLayers(raw: unknown, contents: Map<string, Uint8Array>): unknown {
-  if (!isObj(raw) || typeof raw.layers !== 'string') throw new BinaryRefError('a weights row names no TF.js files');
+  if (!isObj(raw) || typeof raw.layers !== 'string')
+    throw new BinaryRefError('a weights row names no TF.js files');
   const jsonBytes = contents.get(`${raw.layers}/model.json`);
   const weights = contents.get(`${raw.layers}/weights.bin`);
-  if (!jsonBytes || !weights) throw new BinaryRefError(`the TF.js files in "${raw.layers}" are missing`);
+  if (!jsonBytes || !weights)
+    throw new BinaryRefError(`the TF.js files in "${raw.layers}" are missing`);
   let model: unknown;
   try {
     model = parseJsonSafely(decoder.decode(jsonBytes));
   } catch {
     throw new BinaryRefError(`"${raw.layers}/model.json" is not valid JSON`);
   }
-  if (!isObj(model) || model.format !== 'layers-model' || !Array.isArray(model.weightsManifest) || model.weightsManifest.length !== 1) {
-    throw new BinaryRefError(`"${raw.layers}/model.json" is not a TF.js layers model with one weights file`);
+  if (
+    !isObj(model) ||
+    model.format !== 'layers-model' ||
+    !Array.isArray(model.weightsManifest) ||
+    model.weightsManifest.length !== 1
+  ) {
+    throw new BinaryRefError(
+      `"${raw.layers}/model.json" is not a TF.js layers model with one weights file`,
+    );
   }
   const group = model.weightsManifest[0] as unknown;
-  if (!isObj(group) || !Array.isArray(group.paths) || group.paths.length !== 1 || group.paths[0] !== 'weights.bin') {
+  if (
+    !isObj(group) ||
+    !Array.isArray(group.paths) ||
+    group.paths.length !== 1 ||
+    group.paths[0] !== 'weights.bin'
+  ) {
     throw new BinaryRefError(`"${raw.layers}/model.json" does not name weights.bin`);
   }
   return {

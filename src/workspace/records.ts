@@ -9,27 +9,40 @@ type Row = Record<string, unknown>;
 
 class Invalid extends Error {}
 
-const isObj = (v: unknown): v is Row => v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v) && !(typeof Blob !== 'undefined' && v instanceof Blob);
+const isObj = (v: unknown): v is Row =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  !(v instanceof ArrayBuffer) &&
+  !ArrayBuffer.isView(v) &&
+  !(typeof Blob !== 'undefined' && v instanceof Blob);
 
 function need(cond: boolean, reason: string): asserts cond {
   if (!cond) throw new Invalid(reason);
 }
 
 const str = (r: Row, k: string) => need(typeof r[k] === 'string', `"${k}" must be text`);
-const nonEmpty = (r: Row, k: string) => need(typeof r[k] === 'string' && (r[k] as string).length > 0, `"${k}" must be non-empty text`);
+const nonEmpty = (r: Row, k: string) =>
+  need(typeof r[k] === 'string' && r[k].length > 0, `"${k}" must be non-empty text`);
 const num = (r: Row, k: string) => need(typeof r[k] === 'number', `"${k}" must be a number`);
-const int = (r: Row, k: string, min = 0) => need(Number.isSafeInteger(r[k]) && (r[k] as number) >= min, `"${k}" must be an integer ≥ ${min}`);
+const int = (r: Row, k: string, min = 0) =>
+  need(Number.isSafeInteger(r[k]) && (r[k] as number) >= min, `"${k}" must be an integer ≥ ${min}`);
 const bool = (r: Row, k: string) => need(typeof r[k] === 'boolean', `"${k}" must be true or false`);
 const obj = (r: Row, k: string) => need(isObj(r[k]), `"${k}" must be an object`);
 const arr = (r: Row, k: string) => need(Array.isArray(r[k]), `"${k}" must be a list`);
-const oneOf = (r: Row, k: string, values: readonly unknown[]) => need(values.includes(r[k]), `"${k}" must be one of ${values.join(', ')}`);
+const oneOf = (r: Row, k: string, values: readonly unknown[]) =>
+  need(values.includes(r[k]), `"${k}" must be one of ${values.join(', ')}`);
 const nullOr = (r: Row, k: string, check: (r: Row, k: string) => void) => {
   if (r[k] !== null) check(r, k);
 };
 const optional = (r: Row, k: string, check: (r: Row, k: string) => void) => {
   if (r[k] !== undefined) check(r, k);
 };
-const strings = (r: Row, k: string) => need(Array.isArray(r[k]) && (r[k] as unknown[]).every((x) => typeof x === 'string'), `"${k}" must be a list of text`);
+const strings = (r: Row, k: string) =>
+  need(
+    Array.isArray(r[k]) && (r[k] as unknown[]).every((x) => typeof x === 'string'),
+    `"${k}" must be a list of text`,
+  );
 
 interface Context {
   projectId: string;
@@ -41,8 +54,13 @@ interface Context {
   classIds: Set<string>;
 }
 
-const ofProject = (r: Row, c: Context) => need(r.projectId === c.projectId, '"projectId" is not the project of this file');
-const ofSource = (r: Row, c: Context) => need(typeof r.sourceId === 'string' && c.sourceIds.has(r.sourceId), '"sourceId" is not a source of this project');
+const ofProject = (r: Row, c: Context) =>
+  need(r.projectId === c.projectId, '"projectId" is not the project of this file');
+const ofSource = (r: Row, c: Context) =>
+  need(
+    typeof r.sourceId === 'string' && c.sourceIds.has(r.sourceId),
+    '"sourceId" is not a source of this project',
+  );
 
 function validateProject(r: Row): void {
   nonEmpty(r, 'id');
@@ -104,19 +122,39 @@ function validateChunk(r: Row, c: Context): void {
     need(isObj(col), `column "${name}" must be an object`);
     switch (col.kind) {
       case 'f32':
-        need(col.values instanceof Float32Array && col.values.length === n, `column "${name}" needs ${n} float32 values`);
-        need(col.missing instanceof Uint8Array && col.missing.length === n, `column "${name}" needs ${n} missing marks`);
+        need(
+          col.values instanceof Float32Array && col.values.length === n,
+          `column "${name}" needs ${n} float32 values`,
+        );
+        need(
+          col.missing instanceof Uint8Array && col.missing.length === n,
+          `column "${name}" needs ${n} missing marks`,
+        );
         break;
       case 'f64':
-        need(col.values instanceof Float64Array && col.values.length === n, `column "${name}" needs ${n} float64 values`);
-        need(col.missing instanceof Uint8Array && col.missing.length === n, `column "${name}" needs ${n} missing marks`);
+        need(
+          col.values instanceof Float64Array && col.values.length === n,
+          `column "${name}" needs ${n} float64 values`,
+        );
+        need(
+          col.missing instanceof Uint8Array && col.missing.length === n,
+          `column "${name}" needs ${n} missing marks`,
+        );
         break;
       case 'i32':
-        need(col.codes instanceof Int32Array && col.codes.length === n, `column "${name}" needs ${n} int32 codes`);
+        need(
+          col.codes instanceof Int32Array && col.codes.length === n,
+          `column "${name}" needs ${n} int32 codes`,
+        );
         strings(col, 'vocab');
         break;
       case 'str':
-        need(Array.isArray(col.values) && col.values.length === n && col.values.every((v) => typeof v === 'string'), `column "${name}" needs ${n} texts`);
+        need(
+          Array.isArray(col.values) &&
+            col.values.length === n &&
+            col.values.every((v) => typeof v === 'string'),
+          `column "${name}" needs ${n} texts`,
+        );
         break;
       default:
         throw new Invalid(`column "${name}" has an unknown kind`);
@@ -129,7 +167,10 @@ function validateBlob(r: Row, c: Context): void {
   ofSource(r, c);
   str(r, 'itemId');
   oneOf(r, 'kind', ['pixels', 'thumbnail', 'original']);
-  need(r.data instanceof ArrayBuffer || (typeof Blob !== 'undefined' && r.data instanceof Blob), '"data" must be binary');
+  need(
+    r.data instanceof ArrayBuffer || (typeof Blob !== 'undefined' && r.data instanceof Blob),
+    '"data" must be binary',
+  );
   int(r, 'width');
   int(r, 'height');
 }
@@ -159,7 +200,10 @@ function validateRun(r: Row, c: Context): void {
   str(r, 'labelDigest');
   obj(r, 'curves');
   for (const series of Object.values(r.curves as Row)) {
-    need(Array.isArray(series) && series.every((x) => typeof x === 'number'), 'a curve must be a list of numbers');
+    need(
+      Array.isArray(series) && series.every((x) => typeof x === 'number'),
+      'a curve must be a list of numbers',
+    );
   }
   obj(r, 'metrics');
   num(r, 'startedAt');
@@ -172,7 +216,10 @@ function validateModel(r: Row, c: Context): void {
   ofProject(r, c);
   int(r, 'version', 1);
   str(r, 'runId');
-  need(Array.isArray(r.aliases) && r.aliases.every((a) => a === 'champion' || a === 'challenger'), '"aliases" must list champion/challenger');
+  need(
+    Array.isArray(r.aliases) && r.aliases.every((a) => a === 'champion' || a === 'challenger'),
+    '"aliases" must list champion/challenger',
+  );
   oneOf(r, 'status', ['registered', 'archived']);
   num(r, 'createdAt');
   obj(r, 'metrics');
@@ -183,13 +230,19 @@ function validateModel(r: Row, c: Context): void {
 
 function validateWeights(r: Row, c: Context): void {
   nonEmpty(r, 'modelId');
-  need(c.weightKeys.has(r.modelId as string), '"modelId" is not a model version or run of this project');
+  need(
+    c.weightKeys.has(r.modelId as string),
+    '"modelId" is not a model version or run of this project',
+  );
   arr(r, 'weightSpecs');
   let bytes = 0;
   for (const s of r.weightSpecs as unknown[]) {
     need(isObj(s), 'a weight spec must be an object');
     str(s, 'name');
-    need(Array.isArray(s.shape) && s.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0), 'a weight shape must list sizes');
+    need(
+      Array.isArray(s.shape) && s.shape.every((d) => Number.isSafeInteger(d) && (d as number) >= 0),
+      'a weight shape must list sizes',
+    );
     oneOf(s, 'dtype', ['float32', 'int32', 'bool', 'string', 'complex64']);
     const size = (s.shape as number[]).reduce((a, b) => a * b, 1);
     bytes += size * (s.dtype === 'bool' ? 1 : s.dtype === 'complex64' ? 8 : 4);
@@ -197,7 +250,7 @@ function validateWeights(r: Row, c: Context): void {
   need(r.weightData instanceof ArrayBuffer, '"weightData" must be binary');
   // String weights have no fixed width; every other dtype must fill the buffer exactly.
   const hasStrings = (r.weightSpecs as Row[]).some((s) => s.dtype === 'string');
-  need(hasStrings || (r.weightData as ArrayBuffer).byteLength === bytes, 'the weights do not match their specs');
+  need(hasStrings || r.weightData.byteLength === bytes, 'the weights do not match their specs');
 }
 
 function validatePrediction(r: Row, c: Context): void {
@@ -208,7 +261,10 @@ function validatePrediction(r: Row, c: Context): void {
   str(r, 'itemId');
   num(r, 'at');
   str(r, 'label');
-  need(Array.isArray(r.probabilities) && r.probabilities.every((p) => typeof p === 'number'), '"probabilities" must be numbers');
+  need(
+    Array.isArray(r.probabilities) && r.probabilities.every((p) => typeof p === 'number'),
+    '"probabilities" must be numbers',
+  );
 }
 
 function validateWindow(r: Row, c: Context): void {
@@ -295,7 +351,10 @@ export function validateRecords(
   const t = workspace.tables;
   for (const name of Object.keys(t)) {
     if (!(PROJECT_TABLES as readonly string[]).includes(name)) {
-      return { ok: false, issue: { table: name, index: 0, reason: 'this is not a table of a project' } };
+      return {
+        ok: false,
+        issue: { table: name, index: 0, reason: 'this is not a table of a project' },
+      };
     }
   }
   const get = (name: ProjectTable): unknown[] => t[name] ?? [];
@@ -353,9 +412,15 @@ export function validateRecords(
     get('annotations').forEach((a, i) => {
       index = i;
       const undoes = (a as Row).undoes;
-      need(undoes === undefined || seqs.has(undoes), '"undoes" names an entry that is not in the log');
+      need(
+        undoes === undefined || seqs.has(undoes),
+        '"undoes" names an entry that is not in the log',
+      );
     });
-    return { ok: true, rows: Object.fromEntries(PROJECT_TABLES.map((n) => [n, get(n)])) as unknown as ProjectRows };
+    return {
+      ok: true,
+      rows: Object.fromEntries(PROJECT_TABLES.map((n) => [n, get(n)])) as unknown as ProjectRows,
+    };
   } catch (e) {
     if (e instanceof Invalid) return { ok: false, issue: { table, index, reason: e.message } };
     throw e;

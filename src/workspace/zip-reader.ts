@@ -102,7 +102,8 @@ export function listZipEntries(bytes: Uint8Array, limits: ZipLimits): ZipEntry[]
     const extraLen = view.getUint16(p + 30, true);
     const commentLen = view.getUint16(p + 32, true);
     const localOffset = view.getUint32(p + 42, true);
-    if (p + 46 + nameLen > cdOffset + cdSize) fail({ kind: 'damaged', detail: 'entry name truncated' });
+    if (p + 46 + nameLen > cdOffset + cdSize)
+      fail({ kind: 'damaged', detail: 'entry name truncated' });
     let path = '';
     try {
       path = utf8.decode(bytes.subarray(p + 46, p + 46 + nameLen));
@@ -120,7 +121,10 @@ export function listZipEntries(bytes: Uint8Array, limits: ZipLimits): ZipEntry[]
       fail({ kind: 'damaged', detail: `local header of "${path}" missing` });
     }
     const dataOffset =
-      localOffset + 30 + view.getUint16(localOffset + 26, true) + view.getUint16(localOffset + 28, true);
+      localOffset +
+      30 +
+      view.getUint16(localOffset + 26, true) +
+      view.getUint16(localOffset + 28, true);
     if (dataOffset + compressedSize > cdOffset) {
       fail({ kind: 'damaged', detail: `"${path}" runs past the end of the data` });
     }
@@ -155,14 +159,21 @@ export class InflateBudget {
 }
 
 /** The entry's bytes, inflated under the limits (counted on the real output). */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, budget: InflateBudget): Uint8Array {
+export function readZipEntry(
+  bytes: Uint8Array,
+  entry: ZipEntry,
+  budget: InflateBudget,
+): Uint8Array {
   const { limits } = budget;
   const data = bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
   const check = (produced: number) => {
     if (produced > limits.maxEntryBytes) {
       fail({ kind: 'entry-too-large', path: entry.path, limit: limits.maxEntryBytes });
     }
-    if (produced > limits.ratioFloorBytes && produced > limits.maxRatio * Math.max(1, entry.compressedSize)) {
+    if (
+      produced > limits.ratioFloorBytes &&
+      produced > limits.maxRatio * Math.max(1, entry.compressedSize)
+    ) {
       fail({ kind: 'compression-ratio', path: entry.path, limit: limits.maxRatio });
     }
   };
