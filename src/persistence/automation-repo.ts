@@ -7,7 +7,23 @@
 // and by the scheduler) turns those older than the grace period into 'failed'.
 import type { InloopDB } from './db';
 import { withStorageErrors } from './errors';
-import type { PipelineRunRecord, PipelineStatus, PolicyRecord } from './schema';
+import type {
+  MonitorWindowRecord,
+  PipelineRunRecord,
+  PipelineStatus,
+  PolicyRecord,
+} from './schema';
+
+/**
+ * A monitoring window as the automation reads it: the indexed record plus the monitor's own
+ * non-indexed fields (see monitor-repo.ts), optional because older or foreign rows may lack them.
+ */
+export type AutomationWindow = MonitorWindowRecord & {
+  fromSeq?: number;
+  toSeq?: number;
+  index?: number;
+  windowKey?: string;
+};
 
 export const PIPELINE_INTERRUPTED_REASON =
   'interrupted (the tab was closed or crashed while the pipeline ran)';
@@ -52,6 +68,14 @@ export interface AutomationRepo {
   ): Promise<PipelineRunRecord>;
   /** Running rows that started before `olderThan` become 'failed' (their tab is gone). */
   markInterrupted(projectId: string, olderThan: number, now?: number): Promise<number>;
+
+  // Reads of other tables the triggers and the snapshot need (read-only).
+  /** The project's monitoring windows, oldest first (every model and series). */
+  windows(projectId: string): Promise<AutomationWindow[]>;
+  /** Item ids of the logged predictions with `fromSeq ≤ seq ≤ toSeq` (one window's traffic). */
+  predictedItems(fromSeq: number, toSeq: number): Promise<string[]>;
+  /** Label-setting annotations (human, import, adjudication) of the project after `since`. */
+  labelsSince(projectId: string, since: number): Promise<number>;
 }
 
 export function createAutomationRepo(db: () => InloopDB): AutomationRepo {
@@ -139,6 +163,32 @@ export function createAutomationRepo(db: () => InloopDB): AutomationRepo {
           }
           return stale.length;
         }),
+      ),
+
+    windows: (projectId) =>
+      withStorageErrors(async () => {
+        const rows = (await db()
+          .monitorWindows.where('[projectId+start]')
+          .between([projectId, -Infinity], [projectId, Infinity])
+          .toArray()) as AutomationWindow[];
+        return rows.sort((a, b) => a.seq - b.seq);
+      }),
+    predictedItems: (fromSeq, toSeq) =>
+      withStorageErrors(async () => {
+        if (!(toSeq >= fromSeq)) return [];
+        const rows = await db()
+          .predictions.where(':id')
+          .between(fromSeq, toSeq, true, true)
+          .toArray();
+        return rows.map((r) => r.itemId);
+      }),
+    labelsSince: (projectId, since) =>
+      withStorageErrors(() =>
+        db()
+          .annotations.where('[projectId+at]')
+          .between([projectId, since], [projectId, Infinity], false, true)
+          .filter((a) => a.label !== null && a.kind !== 'suggestion' && a.kind !== 'undo')
+          .count(),
       ),
   };
 }
