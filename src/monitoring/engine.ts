@@ -49,10 +49,12 @@ export interface MonitorSettings {
   uncertainty: UncertaintyMeasure;
   rule: EnsembleRule;
   /**
-   * Delay (ms) after a prediction at which a production source's target-column label counts as
-   * arrived, when the source has no `<target>_at` / `label_at` time column. 0 = at once.
+   * Production sources' target columns as delayed labels: null (default) = no, the labels come
+   * only from the label log (a replay's revealed labels, a labels file, the labeling panel); a
+   * number = yes, arriving at the row's `label_at` / `<target>_at` datetime when the source has
+   * one, else this many ms after the prediction.
    */
-  labelLagMs: number;
+  labelLagMs: number | null;
 }
 
 export const DEFAULT_MONITOR_SETTINGS: MonitorSettings = {
@@ -61,7 +63,7 @@ export const DEFAULT_MONITOR_SETTINGS: MonitorSettings = {
   psi: false,
   uncertainty: 'entropy',
   rule: DEFAULT_ENSEMBLE_RULE,
-  labelLagMs: 0,
+  labelLagMs: null,
 };
 
 /** Current rows beyond this are subsampled (seeded) for the two-sample tests. */
@@ -816,6 +818,6 @@ export function normaliseSettings(value: unknown): MonitorSettings {
     labelLagMs:
       typeof v.labelLagMs === 'number' && v.labelLagMs >= 0 && Number.isFinite(v.labelLagMs)
         ? v.labelLagMs
-        : 0,
+        : null,
   };
 }

@@ -8,8 +8,9 @@
 // - the annotation log (labeling panel, imported label files): an item's current label, arriving
 //   at the annotation's time. A time beyond the newest prediction (a label given by hand now
 //   while the log holds replayed event times) counts as arriving with the newest prediction;
-// - a production source's target column: arriving at the row's `label_at` / `<target>_at`
-//   datetime column when the source has one, else at the prediction's time + `labelLagMs`.
+// - when the settings ask for it (`labelLagMs` not null), a production source's target column:
+//   arriving at the row's `label_at` / `<target>_at` datetime column when the source has one,
+//   else at the prediction's time + `labelLagMs`.
 // The annotation wins when both exist.
 import { currentLabelEntriesOf } from '../persistence/annotations-repo';
 import type {
@@ -93,7 +94,7 @@ export function windowKeyOf(settings: MonitorSettings): string {
     rule,
     settings.uncertainty,
     settings.psi ? 'psi' : '',
-    settings.labelLagMs,
+    settings.labelLagMs ?? 'log',
   ].join('|');
 }
 
@@ -249,7 +250,7 @@ export async function runMonitor(
     if (a && a.kind !== 'suggestion') {
       actual = a.label;
       at = Math.max(p.at, Math.min(a.at, newest));
-    } else {
+    } else if (settings.labelLagMs !== null) {
       const index = await cache.get(p.sourceId);
       const t = index ? targetOf(index, p.itemId) : null;
       if (t?.value != null) {

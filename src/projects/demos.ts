@@ -14,7 +14,7 @@ import type { ProjectDraft } from './validate';
 /** Share of the known labels imported as annotations: the rest is left for the labeling loop. */
 export const DEMO_LABEL_FRACTION = 0.1;
 
-export type DemoId = 'digits' | 'penguins' | 'spam';
+export type DemoId = 'digits' | 'penguins' | 'spam' | 'drifting';
 
 export interface DemoSpec {
   id: DemoId;
@@ -38,6 +38,14 @@ export interface DemoSpec {
     /** Columns imported but not used as features. */
     ignored?: string[];
   };
+  /** Share of known labels imported as annotations (default DEMO_LABEL_FRACTION). */
+  labelFraction?: number;
+  /**
+   * A second, time-ordered source imported with role `production` (traffic for the champion to
+   * score and the monitor to watch). Its target column is kept but imports no labels: they
+   * arrive later, as delayed labels (a replay's label lag, a labels file).
+   */
+  production?: { file: string; fileType: string; time: string };
 }
 
 export const DEMOS: readonly DemoSpec[] = [
@@ -78,6 +86,27 @@ export const DEMOS: readonly DemoSpec[] = [
     ],
     // The subject stays out: one text column per source keeps "which text?" unambiguous downstream.
     columns: { id: 'id', target: 'label', text: 'text', ignored: ['subject'] },
+  },
+  {
+    // Synthetic (scripts/make-drift-demo.mjs, src/monitoring/synthetic-streams.ts): SEA concepts.
+    // Pool: 2,000 rows of concept 0 (low when x1 + x2 ≤ 8, 10% label noise), all labelled.
+    // Production: 6,000 rows one minute apart from 2026-02-01; a sudden drift at row 2,500
+    // (concept 1: θ = 9, x1 +1.5, x3 +3) and a gradual one centred on row 4,500, width 800
+    // (concept 2: θ = 9.5, x1 +4, x2 +1, x3 −2).
+    id: 'drifting',
+    name: 'Drifting stream',
+    modality: 'tabular',
+    description:
+      'Synthetic SEA stream: a labelled pool, then production traffic with a sudden drift at item 2,500 and a gradual one around 4,500.',
+    file: '/demo/drifting-pool.csv',
+    fileType: 'text/csv',
+    classes: [
+      { name: 'low', hotkey: '1' },
+      { name: 'high', hotkey: '2' },
+    ],
+    columns: { id: 'id', target: 'label' },
+    labelFraction: 1,
+    production: { file: '/demo/drifting-production.csv', fileType: 'text/csv', time: 'time' },
   },
 ];
 
@@ -158,6 +187,29 @@ export async function startDemo(
       await deps.removeProject(project.id);
       return err(describeImportError(result.error));
     }
+    if (spec.production) {
+      const response = await (deps.fetch ?? fetch)(spec.production.file, {
+        signal: signal ?? null,
+      });
+      if (!response.ok) {
+        await deps.removeProject(project.id);
+        return err(
+          `The demo file ${spec.production.file} could not be loaded (HTTP ${response.status}).`,
+        );
+      }
+      const production = new File([await response.blob()], spec.production.file.split('/').pop()!, {
+        type: spec.production.fileType,
+      });
+      const second = await importDemo(spec, project, production, deps.bridge, {
+        signal,
+        onProgress,
+        production: true,
+      });
+      if (!second.ok) {
+        await deps.removeProject(project.id);
+        return err(describeImportError(second.error));
+      }
+    }
     return ok({ project, summary: result.value });
   } catch (e) {
     await deps.removeProject(project.id).catch(() => undefined);
@@ -175,7 +227,12 @@ async function importDemo(
   project: Project,
   file: File,
   bridge: IngestBridge,
-  options: { signal?: AbortSignal; onProgress?: (p: ImportProgress) => void },
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (p: ImportProgress) => void;
+    /** Import as the demo's production source (time column, no labels). */
+    production?: boolean;
+  },
 ): Promise<Result<ImportSummary, ImportError>> {
   const labelMap = labelMapOf(project);
   if (spec.modality === 'image') {
@@ -196,8 +253,10 @@ async function importDemo(
   const columns = spec.columns!;
   const preview = await bridge.previewTabular(file, { signal: options.signal });
   if (!preview.ok) return preview;
+  const time = options.production ? spec.production?.time : undefined;
   const roleOf = (name: string): ColumnRole => {
     if (name === columns.id) return 'id';
+    if (name === time) return 'time';
     if (name === columns.target) return 'target';
     if (columns.ignored?.includes(name)) return 'ignored';
     return 'feature';
@@ -207,7 +266,7 @@ async function importDemo(
     {
       projectId: project.id,
       name: file.name,
-      role: 'pool',
+      role: options.production ? 'production' : 'pool',
       modality: spec.modality === 'text' ? 'text' : 'tabular',
       columns: preview.value.inferred.map((c) => ({
         name: c.name,
@@ -217,9 +276,10 @@ async function importDemo(
       idColumn: columns.id,
       targetColumn: columns.target,
       textColumn: columns.text,
+      ...(time ? { timeColumn: time } : {}),
       skipRaggedRows: false,
       labelMap,
-      importLabels: DEMO_LABEL_FRACTION,
+      importLabels: options.production ? 0 : (spec.labelFraction ?? DEMO_LABEL_FRACTION),
       format: preview.value.format,
       delimiter: preview.value.delimiter,
     },
