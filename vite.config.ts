@@ -4,6 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.js';
 import { contentSecurityPolicy } from './src/app/csp.ts';
+import { loadTfjsExport } from './tests/browser/commands/tfjs-export.ts';
 import pkg from './package.json' with { type: 'json' };
 
 /** Writes the CSP into the built index.html so it holds offline too (see src/app/csp.ts). */
@@ -111,6 +112,8 @@ export default defineConfig({
               launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
             }),
             instances: [{ browser: 'chromium' }],
+            // Commands that run in Node, called from tests through `commands` of 'vitest/browser'.
+            commands: { loadTfjsExport },
           },
         },
       },

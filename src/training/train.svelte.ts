@@ -3,8 +3,10 @@
 // the project's recorded runs (live from IndexedDB, so they survive reloads and show other tabs'
 // runs). Components render this and call its methods; they compute nothing themselves.
 import { LiveQuery, runsRepo, getDb } from '../persistence';
+import { findDuplicateRun } from '../registry/experiments';
 import type { Project, RunRecord } from '../persistence/schema';
 import {
+  configHash,
   DEFAULT_PRESET,
   describeTrainConfigError,
   presetConfig,
@@ -20,6 +22,9 @@ import type { EpochPoint, SplitCounts, TrainingPlan, TrainResult } from './train
 
 /** Runs are checked for a dead tab's leftovers once per project per page load (not reactive). */
 const checkedForInterrupted: Record<string, true> = {};
+
+/** Runs compared at once: beyond six the overlaid curves stop being readable. */
+const MAX_COMPARED = 6;
 
 export type TrainPhase = 'idle' | 'preparing' | 'training' | 'evaluating';
 
@@ -54,8 +59,15 @@ export class TrainState {
 
   /** Run shown in detail (confusion matrix, per-class table); defaults to the newest. */
   viewedRunId = $state<string | null>(null);
-  /** Up to two runs picked for side-by-side comparison. */
+  /** Runs picked for side-by-side comparison (two or more; the oldest pick drops out beyond six). */
   compared = $state<string[]>([]);
+  /**
+   * An earlier completed run with the same config hash, data digest and label digest as the run
+   * the user just asked for: its result is shown and the user is asked before repeating it.
+   */
+  duplicate = $state.raw<RunRecord | null>(null);
+  /** True while the duplicate check reads the current data and label digests. */
+  checking = $state(false);
 
   readonly runs: LiveQuery<RunRecord[]>;
 
@@ -63,7 +75,11 @@ export class TrainState {
   readonly configMessages: string[] = $derived(this.configErrors.map(describeTrainConfigError));
   readonly running = $derived(this.phase !== 'idle');
   readonly canStart = $derived(
-    !this.running && this.configErrors.length === 0 && !!this.plan && !this.plan.problem,
+    !this.running &&
+      !this.checking &&
+      this.configErrors.length === 0 &&
+      !!this.plan &&
+      !this.plan.problem,
   );
   /** 0–1 over all epochs, for the progress bar. */
   readonly fraction = $derived.by(() => {
@@ -131,8 +147,41 @@ export class TrainState {
     return this.project.classes.find((c) => c.id === classId)?.name ?? classId;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Starts a run, unless an earlier completed run had the same config hash, data digest and label
+   * digest: then that run is shown (`duplicate`, `viewedRunId`) and nothing starts until the user
+   * confirms with `start({ repeat: true })`. The digests come from a fresh training plan (the
+   * worker computes them exactly as training does, without training).
+   */
+  async start(options: { repeat?: boolean } = {}): Promise<void> {
     if (!this.canStart) return;
+    this.duplicate = null;
+    if (!options.repeat) {
+      this.checking = true;
+      try {
+        const config = $state.snapshot(this.config);
+        const [hash] = await Promise.all([configHash(config), this.refreshPlan()]);
+        const plan = this.plan;
+        if (plan?.dataDigest && plan.labelDigest) {
+          const earlier = findDuplicateRun(await runsRepo.list(this.project.id), {
+            configHash: hash,
+            dataDigest: plan.dataDigest,
+            labelDigest: plan.labelDigest,
+          });
+          if (earlier) {
+            this.duplicate = earlier;
+            this.viewedRunId = earlier.id;
+            return;
+          }
+        }
+      } catch (e) {
+        this.error = `Could not check for an identical earlier run: ${message(e)}`;
+        return;
+      } finally {
+        this.checking = false;
+      }
+      if (!this.canStart) return;
+    }
     const controller = new AbortController();
     this.#controller = controller;
     const request = trainRequest(getDb().name, this.project.id, $state.snapshot(this.config));
@@ -189,12 +238,18 @@ export class TrainState {
     this.viewedRunId = runId;
   }
 
-  /** Adds or removes a run from the comparison (the oldest pick drops out beyond two). */
+  /** Answers the duplicate-run question: `repeat` trains again, otherwise nothing starts. */
+  async resolveDuplicate(repeat: boolean): Promise<void> {
+    this.duplicate = null;
+    if (repeat) await this.start({ repeat: true });
+  }
+
+  /** Adds or removes a run from the comparison (the oldest pick drops out beyond six). */
   toggleCompared(runId: string): void {
     if (this.compared.includes(runId)) {
       this.compared = this.compared.filter((id) => id !== runId);
     } else {
-      this.compared = [...this.compared, runId].slice(-2);
+      this.compared = [...this.compared, runId].slice(-MAX_COMPARED);
     }
   }
 

@@ -150,8 +150,8 @@ describe('toHoldoutPredictions', () => {
     });
     expect(skipped).toBe(1);
     expect(predictions.itemIds).toEqual(['x1', 'x2']);
-    expect([...predictions.yTrue]).toEqual([0, 1]);
-    expect([...predictions.yPred]).toEqual([1, 1]);
+    expect(Array.from(predictions.yTrue)).toEqual([0, 1]);
+    expect(Array.from(predictions.yPred)).toEqual([1, 1]);
   });
 });
 
