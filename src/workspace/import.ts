@@ -279,7 +279,7 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
   const rows = (checked as { rows: ProjectRows }).rows;
   for (const t of PROJECT_TABLES) {
     const claimed = manifest.counts[t];
-    if (claimed !== undefined && claimed !== rows[t].length) {
+    if (claimed !== rows[t].length) {
       fail({
         kind: 'invalid-manifest',
         reason: `it counts ${String(claimed)} ${t} rows, the file holds ${rows[t].length}`,

@@ -23,7 +23,7 @@ export interface ZipLimits {
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxTotalBytes: 2 * 1024 ** 3,
   maxEntryBytes: 512 * 1024 ** 2,
-  maxEntries: 100_000,
+  maxEntries: 10_000,
   // DEFLATE cannot exceed ~1032:1 on one pass; real workspace entries stay far below 100:1.
   maxRatio: 200,
   ratioFloorBytes: 1024 ** 2,
