@@ -3,17 +3,20 @@
 // second tab's labels show up here), this session's optimistic edits, the active-learning queue,
 // history, undo/redo, model suggestions and background refills.
 //
-// The keypress path never awaits IndexedDB: a label is applied to the in-memory state at once (a
-// pending entry with a temporary sequence number) and written by a serial write chain; the live
-// log replaces the pending entry once the write has landed. Undo appends a compensating `undo`
-// event naming the entry it takes back; redo appends the entry again. The current label of an item
-// is always `currentLabelsOf(log)` — pending entries are just the not-yet-written tail of the log.
+// The keypress path never awaits IndexedDB and costs the same on a 100-item and a 100,000-item
+// pool: a label is applied to the in-memory state at once (a pending entry with a temporary
+// sequence number), only that item's replay is redone, and the write is queued — the writer
+// appends every queued entry in one transaction after the key press's task (so the frame that
+// shows the next item is not held up by IndexedDB); the live log replaces the pending entry once
+// the write has landed. Undo appends a compensating `undo` event naming the entry it takes back;
+// redo appends the entry again. The current label of an item is always what `currentLabelsOf(log)`
+// gives — pending entries are just the not-yet-written tail of the log — but kept per item and
+// updated incrementally: a new log entry or a pending one re-replays its item only.
 import { SvelteSet } from 'svelte/reactivity';
 import { deriveSeed } from '../lib/rng';
 import {
   LiveQuery,
   annotationsRepo as pageAnnotations,
-  currentLabelsOf,
   getDb,
   runsRepo as pageRuns,
   settingsRepo as pageSettings,
@@ -108,6 +111,29 @@ export class LabelingState {
     LabelingDeps;
   #tempCounter = 0;
   #chain: Promise<void> = Promise.resolve();
+  /** Entries waiting for the writer, in order. */
+  readonly #unwritten: Pending[] = [];
+  #pumping = false;
+  #refillScheduled = false;
+  /** Milliseconds between this session's last label actions (to refill the queue in time). */
+  #lastActionAt = 0;
+  #actionGapMs = 2000;
+  #lastRefillMs = 0;
+
+  // The replayed log, kept incrementally (see the header). Not reactive themselves: `#version`
+  // ticks whenever any of them changes, and the public views read it.
+  readonly #confirmedByItem = new Map<string, AnnotationRecord[]>();
+  readonly #pendingByItem = new Map<string, Pending[]>();
+  #pendingList: Pending[] = [];
+  #confirmedCount = 0;
+  #maxSeq = -Infinity;
+  readonly #labelMap = new Map<string, string>();
+  readonly #flagMap = new Map<string, 'skipped' | 'flagged'>();
+  /** Labelled pool rows outside the holdout (for "n to go"). */
+  #labelledPoolRows = 0;
+  #version = $state(0);
+  #labelsView: { version: number; view: ReadonlyMap<string, string> } | null = null;
+  #flagsView: { version: number; view: ReadonlyMap<string, 'skipped' | 'flagged'> } | null = null;
   #disposeRoot: (() => void) | null = null;
   #refillController: AbortController | null = null;
   #retrainController: AbortController | null = null;
@@ -121,10 +147,7 @@ export class LabelingState {
   error = $state<string | null>(null);
   annotator = $state('');
 
-  /** The log as last read from IndexedDB (this tab's writes and other tabs'). */
-  confirmed = $state.raw<AnnotationRecord[]>([]);
-  pending = $state.raw<Pending[]>([]);
-  /** Writes in flight (the UI shows "saving…"). */
+  /** Entries not yet written (the UI shows "saving…"). */
   writing = $state(0);
 
   queue = $state.raw<QueueEntry[]>([]);
@@ -199,52 +222,32 @@ export class LabelingState {
   get keymapError(): string | null {
     return keymapProblem(this.keymap);
   }
-  /** Labels as written, before this tab's pending entries. */
-  readonly #baseLabels = $derived(currentLabelsOf(this.confirmed));
-  readonly #confirmedByItem = $derived.by(() => {
-    const m = new Map<string, AnnotationRecord[]>();
-    for (const e of this.confirmed) {
-      let list = m.get(e.itemId);
-      if (!list) m.set(e.itemId, (list = []));
-      list.push(e);
-    }
-    return m;
-  });
-  readonly #pendingByItem = $derived.by(() => {
-    const m = new Map<string, Pending[]>();
-    for (const p of this.pending) {
-      let list = m.get(p.record.itemId);
-      if (!list) m.set(p.record.itemId, (list = []));
-      list.push(p);
-    }
-    return m;
-  });
+  /** This tab's entries not yet confirmed by the live log, oldest first. */
+  get pending(): readonly Pending[] {
+    void this.#version;
+    return this.#pendingList;
+  }
 
-  /** Current label of every labelled item, this tab's unsaved edits included. */
-  readonly labels: ReadonlyMap<string, string> = $derived.by(() => {
-    if (this.pending.length === 0) return this.#baseLabels;
-    const out = new Map(this.#baseLabels);
-    for (const itemId of this.#pendingByItem.keys()) {
-      const l = this.labelOf(itemId);
-      if (l === undefined) out.delete(itemId);
-      else out.set(itemId, l);
+  /**
+   * Current label of every labelled item, this tab's unsaved edits included. A read-only view,
+   * a new object whenever anything changed (so `$derived`s that return it see a change).
+   */
+  get labels(): ReadonlyMap<string, string> {
+    const version = this.#version;
+    if (this.#labelsView?.version !== version) {
+      this.#labelsView = { version, view: readonlyView(this.#labelMap) };
     }
-    return out;
-  });
+    return this.#labelsView.view;
+  }
 
   /** Items whose latest (not undone) entry skipped or flagged them. */
-  readonly flags: ReadonlyMap<string, 'skipped' | 'flagged'> = $derived.by(() => {
-    const undone = new Set<number>();
-    const log = this.#fullLog(this.confirmed, this.pending);
-    for (const e of log) if (e.kind === 'undo' && e.undoes !== undefined) undone.add(e.undoes);
-    const out = new Map<string, 'skipped' | 'flagged'>();
-    for (const e of log) {
-      if (e.kind === 'undo' || undone.has(e.seq)) continue;
-      if (e.flag) out.set(e.itemId, e.flag);
-      else if (e.label !== null) out.delete(e.itemId);
+  get flags(): ReadonlyMap<string, 'skipped' | 'flagged'> {
+    const version = this.#version;
+    if (this.#flagsView?.version !== version) {
+      this.#flagsView = { version, view: readonlyView(this.#flagMap) };
     }
-    return out;
-  });
+    return this.#flagsView.view;
+  }
 
   /** The newest completed run that is not a cross-validation fold: the queue's model. */
   get latestRun(): RunRecord | null {
@@ -280,15 +283,19 @@ export class LabelingState {
   readonly gridItems: QueueEntry[] = $derived(this.gridMode ? this.upcoming(GRID_SIZE) : []);
   readonly canUndo = $derived(this.undoStack.length > 0);
   readonly canRedo = $derived(this.redoStack.length > 0);
-  readonly unlabelledCount = $derived.by(() => {
+  /** Pool rows outside the holdout, counted once per pool. */
+  readonly #poolRows = $derived.by(() => {
     const pool = this.pool;
     if (!pool) return 0;
     let n = 0;
-    for (let r = 0; r < pool.itemIds.length; r++) {
-      if (!pool.holdout[r] && !this.labels.has(pool.itemIds[r]!)) n++;
-    }
+    for (let r = 0; r < pool.holdout.length; r++) if (!pool.holdout[r]) n++;
     return n;
   });
+  /** Unlabelled pool rows outside the holdout; O(1) per label (kept with the replay). */
+  get unlabelledCount(): number {
+    void this.#version;
+    return this.#poolRows - this.#labelledPoolRows;
+  }
 
   /** Queue entries still to show, in order: not done in this session, not labelled, not skipped. */
   upcoming(max: number): QueueEntry[] {
@@ -303,32 +310,68 @@ export class LabelingState {
 
   /** The item's current label: the written log replayed with this tab's pending entries. */
   labelOf(itemId: string): string | undefined {
-    const pend = this.#pendingByItem.get(itemId);
-    if (!pend) return this.#baseLabels.get(itemId);
-    const entries = this.#fullLog(this.#confirmedByItem.get(itemId) ?? [], pend);
-    return currentLabelsOf(entries).get(itemId);
+    void this.#version;
+    return this.#labelMap.get(itemId);
   }
 
-  #fullLog(
-    confirmed: readonly AnnotationRecord[],
-    pending: readonly Pending[],
-  ): AnnotationRecord[] {
-    if (pending.length === 0) return confirmed as AnnotationRecord[];
-    const out = [...confirmed];
-    for (const p of pending) {
-      const undoes =
-        p.undoes === undefined
-          ? undefined
-          : typeof p.undoes === 'number'
-            ? p.undoes
-            : (p.undoes.seq ?? p.undoes.temp);
-      out.push({
-        ...p.record,
-        seq: p.seq ?? p.temp,
-        ...(undoes !== undefined ? { undoes } : {}),
-      });
+  /** Re-replays the given items' entries (written, then pending) into the label and flag maps. */
+  #replay(itemIds: Iterable<string>): void {
+    const pool = this.pool;
+    for (const itemId of itemIds) {
+      const entries = this.#entriesOf(itemId);
+      const undone = new Set<number>();
+      for (const e of entries)
+        if (e.kind === 'undo' && e.undoes !== undefined) undone.add(e.undoes);
+      let label: string | undefined;
+      let flag: 'skipped' | 'flagged' | undefined;
+      for (const e of entries) {
+        if (e.kind === 'undo' || undone.has(e.seq)) continue;
+        if (e.flag) flag = e.flag;
+        else if (e.label !== null) flag = undefined;
+        if (e.label === null && e.flag) continue;
+        label = e.label ?? undefined;
+      }
+      const had = this.#labelMap.has(itemId);
+      if (label === undefined) this.#labelMap.delete(itemId);
+      else this.#labelMap.set(itemId, label);
+      if (flag === undefined) this.#flagMap.delete(itemId);
+      else this.#flagMap.set(itemId, flag);
+      const row = pool?.rowOf.get(itemId);
+      if (row !== undefined && !pool!.holdout[row] && had !== (label !== undefined)) {
+        this.#labelledPoolRows += had ? -1 : 1;
+      }
     }
-    return out;
+    this.#version++;
+  }
+
+  /** One item's log: written entries, then pending ones (by sequence number, temp ones last). */
+  #entriesOf(itemId: string): AnnotationRecord[] {
+    const confirmed = this.#confirmedByItem.get(itemId) ?? [];
+    const pending = this.#pendingByItem.get(itemId);
+    if (!pending) return confirmed;
+    const out = [...confirmed];
+    const seen = new Set(confirmed.map((e) => e.seq));
+    for (const p of pending) {
+      if (p.seq !== null && seen.has(p.seq)) continue;
+      const u = p.undoes;
+      const undoes = u === undefined ? undefined : typeof u === 'number' ? u : (u.seq ?? u.temp);
+      out.push({ ...p.record, seq: p.seq ?? p.temp, ...(undoes !== undefined ? { undoes } : {}) });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** Counts labelled non-holdout pool rows again (once, when the pool arrives). */
+  #recountPool(): void {
+    const pool = this.pool;
+    let n = 0;
+    if (pool) {
+      for (const id of this.#labelMap.keys()) {
+        const r = pool.rowOf.get(id);
+        if (r !== undefined && !pool.holdout[r]) n++;
+      }
+    }
+    this.#labelledPoolRows = n;
+    this.#version++;
   }
 
   className(classId: string | undefined): string {
@@ -352,6 +395,7 @@ export class LabelingState {
         this.settings = { ...this.settings, ...validQueue(saved) };
       if (keys && typeof keys === 'object') this.keyOverrides = { ...keys };
       this.pool = this.#deps.pool ?? (await loadPool(this.project.id, this.project.seed));
+      this.#recountPool();
       this.#acceptLog(await this.#deps.annotations.log(this.project.id));
     } catch (e) {
       this.error = `Could not read the project: ${message(e)}`;
@@ -365,18 +409,63 @@ export class LabelingState {
     return `labeling:${what}:${this.project.id}`;
   }
 
-  /** A fresh read of the log landed: drop pending entries it now contains. */
+  /**
+   * A fresh read of the log landed. The log only grows, so only entries past the last one seen
+   * are new: they join their items' lists, pending entries they confirm are dropped, and just
+   * those items are replayed. Anything else (a shorter log, an entry before the last seen) means
+   * the log was replaced: everything is rebuilt.
+   */
   #acceptLog(log: AnnotationRecord[]): void {
-    this.confirmed = log;
-    if (this.pending.length === 0) return;
-    const seqs = new Set(log.map((e) => e.seq));
-    const left = this.pending.filter((p) => p.seq === null || !seqs.has(p.seq));
-    if (left.length !== this.pending.length) this.pending = left;
+    let i = log.length;
+    while (i > 0 && log[i - 1]!.seq > this.#maxSeq) i--;
+    if (i !== this.#confirmedCount) {
+      const all = new Set([...this.#confirmedByItem.keys(), ...this.#pendingByItem.keys()]);
+      this.#confirmedByItem.clear();
+      this.#confirmedCount = 0;
+      this.#maxSeq = -Infinity;
+      for (const e of log) all.add(e.itemId);
+      this.#labelMap.clear();
+      this.#flagMap.clear();
+      this.#labelledPoolRows = 0;
+      this.#addConfirmed(log);
+      this.#replay(all);
+      return;
+    }
+    if (i === log.length) return;
+    this.#replay(this.#addConfirmed(log.slice(i)));
+  }
+
+  /** Adds written entries (seq order); drops the pending entries they confirm. */
+  #addConfirmed(entries: AnnotationRecord[]): Set<string> {
+    const touched = new Set<string>();
+    const seqs = new Set<number>();
+    for (const e of entries) {
+      let list = this.#confirmedByItem.get(e.itemId);
+      if (!list) this.#confirmedByItem.set(e.itemId, (list = []));
+      list.push(e);
+      seqs.add(e.seq);
+      touched.add(e.itemId);
+      if (e.seq > this.#maxSeq) this.#maxSeq = e.seq;
+    }
+    this.#confirmedCount += entries.length;
+    if (this.#pendingList.some((p) => p.seq !== null && seqs.has(p.seq))) {
+      this.#dropPending((p) => p.seq !== null && seqs.has(p.seq));
+    }
+    return touched;
+  }
+
+  #dropPending(drop: (p: Pending) => boolean): void {
+    this.#pendingList = this.#pendingList.filter((p) => !drop(p));
+    for (const [itemId, list] of this.#pendingByItem) {
+      const left = list.filter((p) => !drop(p));
+      if (left.length === 0) this.#pendingByItem.delete(itemId);
+      else if (left.length !== list.length) this.#pendingByItem.set(itemId, left);
+    }
   }
 
   /** Waits for every write of this tab, then re-reads the log (headless use and tests). */
   async flush(): Promise<void> {
-    await this.#chain;
+    while (this.#pumping || this.#unwritten.length > 0) await this.#chain;
     this.#acceptLog(await this.#deps.annotations.log(this.project.id));
   }
 
@@ -406,37 +495,59 @@ export class LabelingState {
 
   /** Applies entries at once and queues their write; never awaits on the caller's path. */
   #commit(entries: Pending[]): void {
-    this.pending = [...this.pending, ...entries];
-    this.writing++;
-    this.#chain = this.#chain.then(async () => {
-      try {
-        const records = entries.map((p) => {
-          const u = p.undoes;
-          const undoes = u === undefined ? undefined : typeof u === 'number' ? u : u.seq;
-          if (u !== undefined && undoes == null) throw new Error('The undone entry was not saved');
-          return { ...p.record, ...(undoes != null ? { undoes } : {}) };
-        });
-        const seqs = await this.#deps.annotations.append(records);
-        entries.forEach((p, i) => (p.seq = seqs[i]!));
-        // New objects so the derived labels see the real sequence numbers.
-        this.pending = this.pending.map((p) => (entries.includes(p) ? { ...p } : p));
-        for (const p of entries) this.#remapUndoTargets(p);
-      } catch (e) {
-        this.error = `Could not save the label: ${message(e)}`;
-        this.pending = this.pending.filter((p) => !entries.includes(p));
-      } finally {
-        this.writing--;
-      }
-    });
+    this.#pendingList = [...this.#pendingList, ...entries];
+    for (const p of entries) {
+      const list = this.#pendingByItem.get(p.record.itemId);
+      if (list) list.push(p);
+      else this.#pendingByItem.set(p.record.itemId, [p]);
+    }
+    this.#replay(new Set(entries.map((p) => p.record.itemId)));
+    this.#unwritten.push(...entries);
+    this.writing += entries.length;
+    if (!this.#pumping) {
+      this.#pumping = true;
+      this.#chain = this.#pump();
+    }
   }
 
-  /** Keeps undo references pointing at the live pending objects after a copy. */
-  #remapUndoTargets(written: Pending): void {
-    for (const p of this.pending) {
-      if (p.undoes === written && written.seq !== null) p.undoes = written.seq;
-    }
-    for (const a of [...this.undoStack, ...this.redoStack]) {
-      a.entries = a.entries.map((e) => (e.temp === written.temp ? written : e));
+  /**
+   * The writer: after the current task (the key press's frame goes first), appends every queued
+   * entry in one transaction, in order, and again until the queue is empty. An undo whose target
+   * is still unwritten waits for the next transaction; one whose target failed fails too.
+   */
+  async #pump(): Promise<void> {
+    try {
+      await new Promise((r) => setTimeout(r, 0));
+      while (this.#unwritten.length > 0) {
+        let n = 0;
+        while (n < this.#unwritten.length) {
+          const u = this.#unwritten[n]!.undoes;
+          if (u !== undefined && typeof u !== 'number' && u.seq === null) break;
+          n++;
+        }
+        const batch = this.#unwritten.splice(0, Math.max(1, n));
+        try {
+          const records = batch.map((p) => {
+            const u = p.undoes;
+            const undoes = u === undefined ? undefined : typeof u === 'number' ? u : u.seq;
+            if (u !== undefined && undoes == null)
+              throw new Error('The undone entry was not saved');
+            return { ...p.record, ...(undoes != null ? { undoes } : {}) };
+          });
+          const seqs = await this.#deps.annotations.append(records);
+          batch.forEach((p, i) => (p.seq = seqs[i]!));
+        } catch (e) {
+          this.error = `Could not save the label: ${message(e)}`;
+          const failed = new Set(batch);
+          this.#dropPending((p) => failed.has(p));
+        } finally {
+          this.writing -= batch.length;
+        }
+        // Real sequence numbers may order our entries before another tab's.
+        this.#replay(new Set(batch.map((p) => p.record.itemId)));
+      }
+    } finally {
+      this.#pumping = false;
     }
   }
 
@@ -676,23 +787,27 @@ export class LabelingState {
     const strategy: QueueStrategyId = holdoutMode ? 'random' : this.effectiveStrategy;
     const run = this.latestRun;
     const n = pool.itemIds.length;
+    const t0 = performance.now();
+    // Eligible: the right side of the holdout, minus labelled, skipped/flagged, done and current
+    // items — cleared through the (small) sets rather than a lookup per pool row.
     const eligible = new Uint8Array(n);
-    const labelled: number[] = [];
-    const keep = this.currentItemId;
-    for (let r = 0; r < n; r++) {
-      const id = pool.itemIds[r]!;
-      const isLabelled = this.labels.has(id);
-      if (isLabelled && !pool.holdout[r]) labelled.push(r);
-      const inHoldout = pool.holdout[r] === 1;
-      eligible[r] =
-        inHoldout === holdoutMode &&
-        !isLabelled &&
-        !this.flags.has(id) &&
-        !this.done.has(id) &&
-        id !== keep
-          ? 1
-          : 0;
+    const side = holdoutMode ? 1 : 0;
+    for (let r = 0; r < n; r++) eligible[r] = pool.holdout[r] === side ? 1 : 0;
+    const labelledRows: number[] = [];
+    for (const id of this.#labelMap.keys()) {
+      const r = pool.rowOf.get(id);
+      if (r === undefined) continue;
+      eligible[r] = 0;
+      if (!pool.holdout[r]) labelledRows.push(r);
     }
+    const off = (id: string | null) => {
+      const r = id === null ? undefined : pool.rowOf.get(id);
+      if (r !== undefined) eligible[r] = 0;
+    };
+    for (const id of this.#flagMap.keys()) off(id);
+    for (const id of this.done) off(id);
+    off(this.currentItemId);
+    const labelled = Int32Array.from(labelledRows).sort();
     try {
       const seed = deriveSeed(this.project.seed, 1000 + this.#refills++);
       const batch =
@@ -704,14 +819,15 @@ export class LabelingState {
               pool,
               runId: run?.id ?? null,
               strategy,
-              k: this.settings.batchSize,
+              k: holdoutMode ? this.settings.batchSize : this.#refillSize(),
               seed,
               eligible,
-              labelledRows: Int32Array.from(labelled),
+              labelledRows: labelled,
               signal: controller.signal,
             })
           : null;
       if (!batch || controller.signal.aborted) return;
+      this.#lastRefillMs = performance.now() - t0;
       const entries: QueueEntry[] = batch.rows.map((row, i) => ({
         row,
         itemId: pool.itemIds[row]!,
@@ -773,15 +889,47 @@ export class LabelingState {
 
   #afterLabels(count: number): void {
     this.labelsSinceRetrain += count;
-    const { autoRetrain, retrainEvery } = this.settings;
-    // Refill when half the batch is left, not when it runs out: a refill over a large pool takes
-    // seconds (inference + selection), and a fast labeler would otherwise wait for it (the
-    // labeling bench saw the queue run dry 9 times in 200 presses on 100k items).
-    const low = Math.ceil(this.settings.batchSize / 2);
-    if (this.remaining <= low && !this.refilling) void this.refill();
-    if (autoRetrain && this.labelsSinceRetrain >= retrainEvery && !this.retraining) {
-      void this.retrain();
+    const now = performance.now();
+    if (this.#lastActionAt > 0) {
+      // A moving average of the time between labels, ignoring pauses.
+      const gap = Math.min(now - this.#lastActionAt, 10_000);
+      this.#actionGapMs = 0.7 * this.#actionGapMs + 0.3 * gap;
     }
+    this.#lastActionAt = now;
+    const { autoRetrain, retrainEvery } = this.settings;
+    // Refill before the batch runs out: at half the batch, or earlier when, at the current pace,
+    // the rest would be labelled before a refill (inference + selection, seconds on a large
+    // pool) comes back. The refill starts after this task, so the key press's frame goes first.
+    const ahead = Math.ceil((1.5 * this.#lastRefillMs) / Math.max(1, this.#actionGapMs));
+    const low = Math.max(
+      Math.ceil(this.settings.batchSize / 2),
+      Math.min(ahead, 10 * this.settings.batchSize),
+    );
+    if (this.remaining <= low) this.#refillSoon();
+    if (autoRetrain && this.labelsSinceRetrain >= retrainEvery && !this.retraining) {
+      setTimeout(() => void this.retrain(), 0);
+    }
+  }
+
+  /**
+   * Items a refill asks for: the batch size, or more when the labeler is faster than a refill —
+   * enough to last twice the last refill's time at the current pace (at most ten batches), so a
+   * fast labeler does not run the queue dry while the next refill runs.
+   */
+  #refillSize(): number {
+    const b = this.settings.batchSize;
+    if (this.#lastRefillMs === 0 || this.#lastActionAt === 0) return b;
+    const need = Math.ceil((2 * this.#lastRefillMs) / Math.max(1, this.#actionGapMs));
+    return Math.min(10 * b, Math.max(b, need));
+  }
+
+  #refillSoon(): void {
+    if (this.refilling || this.#refillScheduled) return;
+    this.#refillScheduled = true;
+    setTimeout(() => {
+      this.#refillScheduled = false;
+      if (!this.refilling) void this.refill();
+    }, 0);
   }
 
   /**
@@ -849,4 +997,20 @@ function validQueue(s: Partial<QueueSettings>): Partial<QueueSettings> {
   if (Number.isInteger(s.retrainEvery) && s.retrainEvery! >= 1) out.retrainEvery = s.retrainEvery!;
   if (typeof s.holdoutMode === 'boolean') out.holdoutMode = s.holdoutMode;
   return out;
+}
+
+/** A read-only view of a map (a fresh object per state version; the map itself is not copied). */
+function readonlyView<K, V>(map: Map<K, V>): ReadonlyMap<K, V> {
+  return {
+    get size() {
+      return map.size;
+    },
+    get: (k) => map.get(k),
+    has: (k) => map.has(k),
+    forEach: (fn, thisArg?: unknown) => map.forEach((v, k) => fn.call(thisArg, v, k, map)),
+    entries: () => map.entries(),
+    keys: () => map.keys(),
+    values: () => map.values(),
+    [Symbol.iterator]: () => map[Symbol.iterator](),
+  };
 }

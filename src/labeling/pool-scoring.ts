@@ -4,7 +4,10 @@
 // features computed here in the page: the fitted tabular/text featurisation (pure TypeScript, no
 // TF.js), or 7 × 7 grey thumbnails of image pixels. BADGE and image diversity run on a seeded
 // candidate subsample (`DEFAULT_MAX_CANDIDATES` / `IMAGE_CANDIDATES`) so that only those rows are
-// embedded, as the strategies would subsample anyway.
+// embedded, as the strategies would subsample anyway. BALD does too (`BALD_CANDIDATES`): its
+// MC-dropout passes cost `passes` forward passes per row, about 30 s for 10 passes over a 100k
+// pool on the CPU backend, so it scores a seeded random subsample of the eligible rows (Gal et
+// al. 2017 and BatchBALD score a random pool subset the same way); both knobs are per request.
 import { deriveSeed } from '../lib/rng';
 import { sourcesRepo } from '../persistence';
 import type { Project } from '../projects/types';
@@ -19,8 +22,13 @@ import {
 } from './strategies';
 import type { QueueStrategyId, StrategyInput } from './types';
 
-/** MC-dropout passes for BALD (Gal et al. 2017 use 10–100; 10 keeps a 100k pool under seconds). */
+/** MC-dropout passes for BALD (Gal et al. 2017 use 10–100). */
 export const MC_PASSES = 10;
+/**
+ * BALD scores at most this many eligible rows, a seeded random subsample: 10 passes over 10,000
+ * rows cost about what one pass over 100,000 does.
+ */
+export const BALD_CANDIDATES = 10_000;
 /** Image cold start reads stored pixels of at most this many candidates. */
 export const IMAGE_CANDIDATES = 2000;
 /** Hash buckets of the text cold-start features: enough to spread e-mails, cheap for k-means++. */
@@ -43,6 +51,10 @@ export interface PoolScoringRequest {
   /** Pool rows that carry a label (core-set's initial centers). */
   labelledRows: Int32Array;
   signal?: AbortSignal;
+  /** BALD: MC-dropout passes (default `MC_PASSES`). */
+  mcPasses?: number;
+  /** BALD: rows scored at most (default `BALD_CANDIDATES`; `Infinity` scores every row). */
+  baldCandidates?: number;
 }
 
 export interface ScoredBatch {
@@ -223,39 +235,58 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
       break;
     }
     case 'mc': {
+      const passes = Math.max(2, Math.floor(req.mcPasses ?? MC_PASSES));
+      sub = candidateRows(
+        n,
+        exclude,
+        req.baldCandidates ?? BALD_CANDIDATES,
+        deriveSeed(req.seed, 13),
+      );
+      const m = sub.length;
+      // Sub-row of each pool row in the subsample (−1 outside it).
+      const subOf = new Int32Array(n).fill(-1);
+      sub.forEach((r, i) => (subOf[r] = i));
       let classes = 0;
       const perSource: { rows: Int32Array; data: Float32Array; passes: number }[] = [];
       for (const source of req.pool.sources) {
+        const itemIds: string[] = [];
+        for (const r of sub) {
+          if (req.pool.chunks[req.pool.chunkOf[r]!]!.sourceId === source.id)
+            itemIds.push(req.pool.itemIds[r]!);
+        }
+        if (itemIds.length === 0) continue;
         const res = await req.bridge.mcDropout(
           {
             model: { dbName: req.dbName, runId: runId! },
-            input: { kind: 'items', sourceId: source.id },
+            input: { kind: 'items', sourceId: source.id, itemIds },
           },
-          MC_PASSES,
+          passes,
           { seed: req.seed, ...(req.signal ? { signal: req.signal } : {}) },
         );
         classes = res.classIds.length;
         perSource.push({
-          rows: Int32Array.from(res.itemIds, (id) => req.pool.rowOf.get(id) ?? -1),
+          rows: Int32Array.from(res.itemIds, (id) => subOf[req.pool.rowOf.get(id) ?? -1] ?? -1),
           data: res.probabilities,
           passes: res.passes,
         });
       }
-      const data = new Float32Array(MC_PASSES * n * classes);
+      const data = new Float32Array(passes * m * classes);
       for (const s of perSource) {
-        const m = s.rows.length;
+        const rows = s.rows.length;
         for (let p = 0; p < s.passes; p++) {
-          for (let i = 0; i < m; i++) {
-            const r = s.rows[i]!;
-            if (r < 0) continue;
+          for (let i = 0; i < rows; i++) {
+            const t = s.rows[i]!;
+            if (t < 0) continue;
             data.set(
-              s.data.subarray((p * m + i) * classes, (p * m + i + 1) * classes),
-              (p * n + r) * classes,
+              s.data.subarray((p * rows + i) * classes, (p * rows + i + 1) * classes),
+              (p * m + t) * classes,
             );
           }
         }
       }
-      input.mc = { data, passes: MC_PASSES, classes };
+      input.rows = m;
+      delete input.exclude;
+      input.mc = { data, passes, classes: Math.max(1, classes) };
       break;
     }
     case 'embeddings': {
