@@ -9,6 +9,7 @@ import {
   registryRepo,
   sourcesRepo,
   type AnnotationsRepo,
+  type ChunkRecord,
   type NewAnnotation,
   type PredictionsRepo,
   type RegistryRepo,
@@ -19,7 +20,8 @@ import type { Project } from '../projects/types';
 import type { ModelVersion } from '../registry/types';
 import type { MlBridge } from '../training/ml-bridge';
 import type { FeaturisationSpec, RawRecord } from '../training/featurize-types';
-import type { ModelRef } from '../training/train-types';
+import { applyFeaturisation } from '../training/featurize';
+import type { ModelRef, PredictInput } from '../training/train-types';
 import { ok, type Result } from '../lib/result';
 import {
   labelsFormatOf,
@@ -90,23 +92,38 @@ function classResolver(project: Project): (value: string) => string | null {
   };
 }
 
+/** A source read once: its rows in row order, and (when kept) its chunks for featurisation. */
+export interface LoadedSource {
+  source: SourceRecord;
+  rows: StreamRow[];
+  /** Chunks by index; empty unless asked for. */
+  chunks: ChunkRecord[];
+  /** Item id → [chunk index, row within the chunk]. */
+  locate: Map<string, [number, number]>;
+}
+
 /**
- * Every row of a source with its event time (time column, when set) and target class (the column
- * with role 'target', when there is one), in row order.
+ * Reads every row of a source with its event time (time column, when set) and target class (the
+ * column with role 'target', when there is one), in row order; `keepChunks` keeps the chunks so
+ * micro-batches can be featurised in the page without reading the source again.
  */
-export async function readStreamRows(
+export async function loadSource(
   deps: Pick<ServingDeps, 'sources'>,
   project: Project,
   source: SourceRecord,
-): Promise<StreamRow[]> {
+  options: { keepChunks?: boolean } = {},
+): Promise<LoadedSource> {
   const toClass = classResolver(project);
   const target = source.columns.find((c) => c.role === 'target')?.name;
   const timeName = source.timeColumn;
   const rows: StreamRow[] = [];
+  const chunks: ChunkRecord[] = [];
+  const locate = new Map<string, [number, number]>();
   const n = await deps.sources.chunkCount(source.id);
   for (let c = 0; c < n; c++) {
     const chunk = await deps.sources.getChunk(source.id, c);
     if (!chunk) continue;
+    if (options.keepChunks) chunks[c] = chunk;
     const timeCol = timeName !== undefined ? chunk.columns[timeName] : undefined;
     const targetCol = target !== undefined ? chunk.columns[target] : undefined;
     chunk.itemIds.forEach((itemId, r) => {
@@ -127,26 +144,88 @@ export async function readStreamRows(
         label = targetCol.missing[r] === 1 ? null : toClass(String(targetCol.values[r]));
       }
       rows.push({ itemId, row: chunk.rowStart + r, time, target: label });
+      locate.set(itemId, [c, r]);
     });
   }
-  return rows;
+  return { source, rows, chunks, locate };
 }
 
-/** Scores stored items of `sourceId` with the version through the bridge. */
+/** Every row of a source (see `loadSource`), in row order. */
+export async function readStreamRows(
+  deps: Pick<ServingDeps, 'sources'>,
+  project: Project,
+  source: SourceRecord,
+): Promise<StreamRow[]> {
+  return (await loadSource(deps, project, source)).rows;
+}
+
+/**
+ * Feature vectors of these items, in this order, with the version's featurisation — the same
+ * `applyFeaturisation` the worker runs, so there is no skew; consecutive items of one chunk are
+ * featurised in one call.
+ */
+export function featuresOf(
+  spec: FeaturisationSpec,
+  loaded: LoadedSource,
+  itemIds: readonly string[],
+): Float32Array {
+  const x = new Float32Array(itemIds.length * spec.featureDim);
+  let i = 0;
+  while (i < itemIds.length) {
+    const [c] = locationOf(loaded, itemIds[i]!);
+    const rows: number[] = [];
+    const start = i;
+    while (i < itemIds.length) {
+      const [ci, r] = locationOf(loaded, itemIds[i]!);
+      if (ci !== c) break;
+      rows.push(r);
+      i++;
+    }
+    applyFeaturisation(spec, loaded.chunks[c]!, rows, { out: x, rowOffset: start });
+  }
+  return x;
+}
+
+function locationOf(loaded: LoadedSource, itemId: string): [number, number] {
+  const at = loaded.locate.get(itemId);
+  if (!at || !loaded.chunks[at[0]]) {
+    throw new Error(`Item ${itemId} is not in source ${loaded.source.name}`);
+  }
+  return at;
+}
+
+/** Image items are read by the worker (pixels); tabular and text rows are featurised here. */
+function featurisesInPage(spec: FeaturisationSpec): boolean {
+  return spec.modality !== 'image';
+}
+
+/**
+ * Scores items of a source with the version through the bridge: tabular and text rows as feature
+ * vectors featurised here from `loaded` (read once, kept in memory), images as stored items (the
+ * worker reads their pixels). Without `loaded` (or for images) the worker reads the items.
+ */
 export function championScorer(
   deps: Pick<ServingDeps, 'bridge' | 'dbName'>,
   model: ModelVersion,
   sourceId: string,
+  loaded?: LoadedSource,
 ): ScoreItems {
   const ref = modelRefOf(deps, model);
+  const spec = specOf(model);
+  const inPage = loaded !== undefined && featurisesInPage(spec) && loaded.chunks.length > 0;
   return async (itemIds, signal) => {
     const result = await deps.bridge.predict(
-      { model: ref, input: { kind: 'items', sourceId, itemIds } },
+      {
+        model: ref,
+        input: inPage
+          ? { kind: 'features', x: featuresOf(spec, loaded, itemIds), rows: itemIds.length }
+          : { kind: 'items', sourceId, itemIds },
+      },
       signal ? { signal } : {},
     );
     return {
       classIds: result.classIds,
-      itemIds: result.itemIds,
+      itemIds: inPage ? [...itemIds] : result.itemIds,
       probabilities: result.probabilities,
     };
   };
@@ -249,7 +328,10 @@ export async function scoreSource(
   options: BatchOptions = {},
 ): Promise<ScoringSummary> {
   const jobId = options.jobId ?? newJobId('batch');
-  const rows = await readStreamRows(deps, project, source);
+  const spec = specOf(model);
+  const inPage = featurisesInPage(spec);
+  const loaded = await loadSource(deps, project, source, { keepChunks: inPage });
+  const rows = loaded.rows;
   const timeOf = new Map(rows.map((r) => [r.itemId, r.time]));
   const context = contextOf(project, model, source.id, 'batch', jobId);
   const ref = modelRefOf(deps, model);
@@ -281,16 +363,29 @@ export async function scoreSource(
     // Partials arrive (one per slice of up to 8,192 rows) while the call runs; each is logged in
     // its own transaction. After a cancel no further partial is written.
     const writes: Promise<void>[] = [];
+    // Tabular and text rows go as feature vectors featurised here from the chunks read once (the
+    // worker would otherwise read the whole source again for every batch); images as items.
+    const input: PredictInput = inPage
+      ? { kind: 'features', x: featuresOf(spec, loaded, itemIds), rows: itemIds.length }
+      : { kind: 'items', sourceId: source.id, itemIds };
     try {
       await deps.bridge.predict(
-        { model: ref, input: { kind: 'items', sourceId: source.id, itemIds } },
+        { model: ref, input },
         {
           ...(options.signal ? { signal: options.signal } : {}),
           onProgress: (partial) => {
             if (options.signal?.aborted) return;
             const records = predictionRecords(
               context,
-              { classIds, itemIds: partial.itemIds, probabilities: partial.probabilities },
+              {
+                classIds,
+                // Feature input has no item ids: the partial's rows are the batch's rows.
+                itemIds:
+                  partial.itemIds.length > 0
+                    ? partial.itemIds
+                    : itemIds.slice(partial.rowStart, partial.rowStart + partial.rows),
+                probabilities: partial.probabilities,
+              },
               (id) => timeOf.get(id) ?? null,
               Date.now(),
             );
@@ -338,8 +433,11 @@ export async function createSourceReplay(
   source: SourceRecord,
   options: SourceReplayOptions = {},
 ): Promise<StreamReplay> {
+  const loaded = options.score
+    ? undefined
+    : await loadSource(deps, project, source, { keepChunks: featurisesInPage(specOf(model)) });
   const rows = replayOrder(
-    await readStreamRows(deps, project, source),
+    loaded?.rows ?? (await readStreamRows(deps, project, source)),
     source.timeColumn !== undefined,
   );
   const jobId = options.jobId ?? newJobId('replay');
@@ -347,7 +445,7 @@ export async function createSourceReplay(
   return new StreamReplay({
     context,
     rows,
-    score: options.score ?? championScorer(deps, model, source.id),
+    score: options.score ?? championScorer(deps, model, source.id, loaded),
     log: (records) => deps.predictions.appendMany(records),
     writeLabels: (entries) => deps.annotations.append(entries),
     ...(options.speed !== undefined ? { speed: options.speed } : {}),
