@@ -19,3 +19,4 @@ export * from './outliers';
 export * from './mmd';
 export * from './windows';
 export * from './synthetic-streams';
+export * from './candidates';
