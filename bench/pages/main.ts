@@ -1,12 +1,19 @@
 // The in-browser half of `npm run bench`: bench/run.mjs opens this page in headless Chromium and
 // each suite in bench/suites/ calls its part of `window.inloopBench` through Playwright. Add a
 // suite's page-side functions as their own module here.
+import { automationBench } from './automation';
 import { backendsBench } from './backends';
 import { ingestBench } from './ingest';
 import { labelingBench } from './labeling';
 import { trainingBench } from './training';
 
-const inloopBench = { ...backendsBench, ...ingestBench, ...labelingBench, ...trainingBench };
+const inloopBench = {
+  ...automationBench,
+  ...backendsBench,
+  ...ingestBench,
+  ...labelingBench,
+  ...trainingBench,
+};
 
 declare global {
   interface Window {
