@@ -93,6 +93,21 @@ describe('registered version export and holdout gate', () => {
     expect(versions[0]!.tags).toEqual(['seed-42']);
   });
 
+  it('edits tags and notes, logged in the audit trail', async () => {
+    const registry = createRegistryRepo(() => db);
+    const edited = await registry.updateDetails(versions[0]!.id, {
+      tags: [' baseline ', 'baseline', '', 'cpu'],
+      notes: 'First try',
+    });
+    expect(edited).toMatchObject({ tags: ['baseline', 'cpu'], notes: 'First try' });
+    expect(await registry.getVersion(versions[0]!.id)).toMatchObject({
+      tags: ['baseline', 'cpu'],
+      notes: 'First try',
+    });
+    const log = await registry.auditLog(project.projectId);
+    expect(log.at(-1)).toMatchObject({ kind: 'registry.edit', detail: { version: 1 } });
+  });
+
   it('exports standard TF.js layers files that TF.js in Node loads to the same predictions', async () => {
     const version = versions[1]!;
     const registry = createRegistryRepo(() => db);
