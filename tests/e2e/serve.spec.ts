@@ -172,4 +172,21 @@ test('Penguins demo: try it, batch-score production traffic, read the prediction
     buffer: Buffer.from('id,label,time\nprod-001,Adelie,2026-03-01\nprod-002,Adelie,\n'),
   });
   await expect(page.getByTestId('labels-summary')).toContainText('2 labels from late.csv written');
+
+  // Replay the same traffic as a stream, revealing the species ten items after each prediction.
+  await page.getByTestId('replay-speed').selectOption({ label: 'As fast as possible' });
+  await page.getByTestId('replay-reveal').check();
+  await page.getByTestId('replay-lag').fill('10');
+  await page.getByTestId('replay-start').click();
+  await expect(page.getByTestId('replay-status')).toHaveText(
+    'Finished · 60 / 60 items · 50 labels revealed',
+    { timeout: 60_000 },
+  );
+  await page.getByTestId('log-mode').selectOption('replay');
+  await expect(page.getByTestId('log-total')).toHaveText('60 predictions');
+  // The oldest replayed rows have their ground truth: each is marked right or wrong.
+  await page.getByRole('button', { name: 'Older' }).click();
+  await page.getByRole('button', { name: 'Older' }).click();
+  await expect(page.getByText('Page 3 of 3')).toBeVisible();
+  await expect(rows.first().getByTitle(/Correct|Wrong/)).toBeVisible();
 });
