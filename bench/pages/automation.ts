@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../src/lib/rng';
 import { seaStream } from '../../src/monitoring/synthetic-streams';
 import { Ddm } from '../../src/monitoring/detectors';
+import { erfc } from '../../src/monitoring/special';
 import { evaluateGate } from '../../src/registry/gate';
 import { evaluateTrigger, type TriggerPolicy } from '../../src/automation/triggers';
 import {
@@ -234,6 +235,28 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
   };
   const clock: PolicyClock = {};
   const ddm = new Ddm();
+  // The monitor's accuracy test (src/monitoring/engine.ts): one-sided z-test of a window's accuracy
+  // against the serving model's reference accuracy; p < 0.01 drift, p < 0.05 warning. Unlike DDM
+  // (which resets after an alarm and adopts the new error level), it keeps flagging a model that
+  // stays worse than it was, so a failed gate is retried on the next window.
+  let reference = accuracy(
+    champion,
+    slice(
+      data,
+      Array.from({ length: 250 }, (_, i) => i),
+    ),
+  );
+  const accuracyState = (acc: number, n: number): MonitorState => {
+    const sd = Math.sqrt((reference * (1 - reference)) / n);
+    const p = 0.5 * erfc(-((acc - reference) / sd) / Math.SQRT2);
+    return p < 0.01 ? 'drift' : p < 0.05 ? 'warning' : 'ok';
+  };
+  const worst = (a: MonitorState, b: MonitorState): MonitorState =>
+    a === 'drift' || b === 'drift'
+      ? 'drift'
+      : a === 'warning' || b === 'warning'
+        ? 'warning'
+        : 'ok';
   const states: MonitorState[] = [];
   const labelled: LabelledItem[] = [];
   for (let i = 0; i < opts.initialRows; i++) {
@@ -258,6 +281,7 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
       else if (s === 'warning' && state === 'ok') state = 'warning';
     }
     accuracyOn.push(ok / win.rows);
+    state = worst(state, accuracyState(ok / win.rows, win.rows));
     states.push(state);
     // Delayed labels of this window arrive at its end.
     for (const r of idx) labelled.push({ itemId: String(r), window: w, label: String(data.y[r]) });
@@ -308,6 +332,7 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
       champion.dispose();
       champion = challenger;
       ddm.reset();
+      reference = Math.min(0.99, Math.max(0.5, accuracy(champion, hold)));
     } else {
       challenger.dispose();
     }
@@ -426,6 +451,12 @@ export async function automationForgetting(opts: ForgettingOptions): Promise<{
     ...ft,
     penalty: { kind: 'ewc', lambda: opts.lambda, on: importanceOn },
   });
+  for (const lambda of [opts.lambda * 10, opts.lambda * 100]) {
+    await run(`fine-tune + EWC (λ = ${lambda})`, () => cloneModel(base, s), newTrain, {
+      ...ft,
+      penalty: { kind: 'ewc', lambda, on: importanceOn },
+    });
+  }
   await run('fine-tune + MAS', () => cloneModel(base, s), newTrain, {
     ...ft,
     penalty: { kind: 'mas', lambda: opts.lambda, on: importanceOn },

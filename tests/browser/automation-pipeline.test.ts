@@ -81,7 +81,7 @@ async function writeSource(
   await db.transaction('rw', [db.sources, db.chunks, db.annotations], async () => {
     await db.sources.add(source);
     await db.chunks.add(chunk);
-    await db.annotations.bulkAdd(annotations as AnnotationRecord[]);
+    await db.annotations.bulkAdd(annotations);
   });
   return itemIds;
 }
@@ -140,7 +140,7 @@ describe('pipeline run through the worker and the registry', () => {
     const v = await registry.registerVersion((await runs.get('base'))!, { modelId: 'v1' });
     await registry.setAlias(v.id, 'champion');
     // The serving log and the monitor's two windows of 400 predictions each.
-    const seqs = (await db.predictions.bulkAdd(
+    const seqs = await db.predictions.bulkAdd<true>(
       prodIds.map((itemId, i) => ({
         projectId,
         modelId: 'v1',
@@ -151,7 +151,7 @@ describe('pipeline run through the worker and the registry', () => {
         probabilities: [0.5, 0.5],
       })),
       { allKeys: true },
-    )) as number[];
+    );
     for (const [k, state] of (['ok', 'drift'] as const).entries()) {
       await db.monitorWindows.add({
         projectId,
