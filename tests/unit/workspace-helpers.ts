@@ -9,7 +9,7 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v instanceof ArrayBuffer) return { $buffer: [...new Uint8Array(v)] };
     if (ArrayBuffer.isView(v))
-      return { [`$${v.constructor.name}`]: [...(v as unknown as ArrayLike<number>)].map(String) };
+      return { [`$${v.constructor.name}`]: Array.from(v as unknown as ArrayLike<number>, String) };
     if (typeof v === 'number' && !Number.isFinite(v)) return `$${v}`;
     return v;
   });
