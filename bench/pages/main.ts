@@ -5,6 +5,7 @@ import { automationBench } from './automation';
 import { backendsBench } from './backends';
 import { ingestBench } from './ingest';
 import { labelingBench } from './labeling';
+import { monitoringBench } from './monitoring';
 import { trainingBench } from './training';
 
 const inloopBench = {
@@ -12,6 +13,7 @@ const inloopBench = {
   ...backendsBench,
   ...ingestBench,
   ...labelingBench,
+  ...monitoringBench,
   ...trainingBench,
 };
 
