@@ -52,3 +52,4 @@ export {
   type SourceReplayOptions,
   type TryItResult,
 } from './serving';
+export { ServingHub, servingHub, type ServingEvent, type ServingListener } from './hub';
