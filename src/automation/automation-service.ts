@@ -23,6 +23,7 @@ import {
   type GateVerdict,
   type HoldoutPredictions,
 } from '../registry/gate';
+import { registerRun } from '../registry/register';
 import { presetConfig, type TrainConfig } from '../training/config';
 import type { MlBridge } from '../training/ml-bridge';
 import { APP_VERSION } from '../training/train-client';
@@ -42,7 +43,7 @@ export interface AutomationDeps {
   bridge: Pick<MlBridge, 'trainModel' | 'predict'>;
   dbName: string;
   automation: AutomationRepo;
-  annotations: Pick<AnnotationsRepo, 'currentLabels'>;
+  annotations: Pick<AnnotationsRepo, 'currentLabels' | 'log'>;
   sources: Pick<SourcesRepo, 'listSources' | 'chunkCount' | 'getChunk'>;
   runs: Pick<RunsRepo, 'get'>;
   registry: Pick<RegistryRepo, 'getByAlias' | 'registerVersion' | 'promote'>;
@@ -350,8 +351,9 @@ export function createPipelineDeps(
       } else {
         const run = await deps.runs.get(challengerRunId);
         if (!run) throw new Error(`Run ${challengerRunId} is missing`);
+        // The registry's one register flow (label snapshot with its annotators).
         modelId = (
-          await deps.registry.registerVersion(run, {
+          await registerRun({ registry: deps.registry, annotations: deps.annotations }, run, {
             parentModelId,
             actor: 'automation',
             notes: 'Registered by a pipeline run.',
