@@ -12,7 +12,8 @@ import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.js';
 
 export const here = path.dirname(fileURLToPath(import.meta.url));
-const distDir = path.resolve(here, '../dist-bench');
+// BENCH_OUT: another build folder, so parallel bench runs do not overwrite each other's build.
+const distDir = path.resolve(here, '..', process.env.BENCH_OUT ?? 'dist-bench');
 export const resultsDir = path.join(here, 'results');
 
 const mime = {

@@ -14,7 +14,7 @@ export default defineConfig({
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   worker: { format: 'es' },
   build: {
-    outDir: fileURLToPath(new URL('../dist-bench', import.meta.url)),
+    outDir: fileURLToPath(new URL(`../${process.env.BENCH_OUT ?? 'dist-bench'}`, import.meta.url)),
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 8192,

@@ -110,7 +110,7 @@ export class LabelingLoop {
    */
   async selectQueries(strategy: QueueStrategyId, k: number): Promise<string[]> {
     this.state.settings = { ...this.state.settings, strategy, batchSize: k, autoRetrain: false };
-    await this.state.refill();
+    await this.state.refill({ size: k });
     if (this.state.refillError) throw new Error(this.state.refillError);
     return this.state.upcoming(k).map((e) => e.itemId);
   }

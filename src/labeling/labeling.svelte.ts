@@ -773,8 +773,10 @@ export class LabelingState {
   /**
    * Computes a new batch in the background. The current item stays where it is; the rest of the
    * old batch is replaced when the new one is ready (until then labeling goes on with it).
+   * `size`: exactly that many items (the headless API); default the batch size, or more for a
+   * labeler faster than a refill (see `#refillSize`).
    */
-  async refill(): Promise<void> {
+  async refill(options: { size?: number } = {}): Promise<void> {
     const pool = this.pool;
     const bridge = this.#deps.bridge;
     if (!pool || this.#disposed) return;
@@ -819,7 +821,7 @@ export class LabelingState {
               pool,
               runId: run?.id ?? null,
               strategy,
-              k: holdoutMode ? this.settings.batchSize : this.#refillSize(),
+              k: options.size ?? (holdoutMode ? this.settings.batchSize : this.#refillSize()),
               seed,
               eligible,
               labelledRows: labelled,
@@ -890,9 +892,10 @@ export class LabelingState {
   #afterLabels(count: number): void {
     this.labelsSinceRetrain += count;
     const now = performance.now();
-    if (this.#lastActionAt > 0) {
-      // A moving average of the time between labels, ignoring pauses.
-      const gap = Math.min(now - this.#lastActionAt, 10_000);
+    const gap = now - this.#lastActionAt;
+    // A moving average of the time between labels. Gaps over 5 s are pauses (or waits for an
+    // empty queue), not the labeler's pace: they are left out.
+    if (this.#lastActionAt > 0 && gap <= 5000) {
       this.#actionGapMs = 0.7 * this.#actionGapMs + 0.3 * gap;
     }
     this.#lastActionAt = now;
