@@ -22,6 +22,12 @@ export interface MonitorRunRequest {
   settings: unknown;
 }
 
+/** Embeddings of production items, computed by the page's ML worker (image/text versions). */
+export type EmbedItems = (
+  sourceId: string,
+  itemIds: string[],
+) => Promise<{ dim: number; embeddings: ArrayLike<number> }>;
+
 export interface MonitorRunReply {
   added: number;
   pending: number;
@@ -48,7 +54,7 @@ const api = {
     return Promise.resolve(true);
   },
 
-  async run(request: MonitorRunRequest, jobId = 0): Promise<MonitorRunReply> {
+  async run(request: MonitorRunRequest, jobId = 0, embed?: EmbedItems): Promise<MonitorRunReply> {
     const db = dbOf(request.dbName);
     const get = () => db;
     const projects = createProjectsRepo(get);
@@ -88,7 +94,13 @@ const api = {
           if (cancelled.has(jobId)) controller.abort();
         },
       },
-      { monitor, sources, annotations, pause: () => Promise.resolve() },
+      {
+        monitor,
+        sources,
+        annotations,
+        pause: () => Promise.resolve(),
+        ...(embed ? { embed: (sourceId: string, ids: string[]) => embed(sourceId, ids) } : {}),
+      },
       cache,
     );
     cancelled.delete(jobId);

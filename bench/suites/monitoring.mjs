@@ -11,6 +11,7 @@
 //
 // Environment: BENCH_MONITORING_SEEDS ("1,2,3,4,5"), BENCH_MONITORING_REPEATS (20),
 // BENCH_MONITORING_ROWS (stream length, 30000).
+import os from 'node:os';
 import { inFreshPage, machineInfo, median, round, writeResult } from '../lib.mjs';
 
 export const name = 'monitoring';
@@ -28,6 +29,8 @@ const SCENARIOS = [
 ];
 
 export async function run({ browser, url }) {
+  // The machine is shared: the load average says how much of it the figures had.
+  const loadBefore = os.loadavg().map((x) => round(x, 2));
   const report = await inFreshPage(browser, url, async (page) => {
     const full = await page.evaluate((o) => window.inloopBench.monitoringDriftReport(o), {
       referenceRows: 100_000,
@@ -107,7 +110,10 @@ export async function run({ browser, url }) {
     );
   }
   const file = await writeResult(name, {
-    machine: machineInfo(browser),
+    machine: {
+      ...machineInfo(browser),
+      loadAverage: { before: loadBefore, after: os.loadavg().map((x) => round(x, 2)) },
+    },
     method: {
       driftReport:
         'windowReport() of src/monitoring/engine.ts in the page main thread (the app runs it in workers/monitor.worker.ts): 20 features (14 numeric → normalised Wasserstein, 6 categorical → Jensen–Shannon, as Evidently picks for references > 1,000 rows), predicted-class χ², KS on entropy, isolation-forest outlier scores of every window row, ensemble; timed after one warm-up. `full`: the reference sample holds all 100k rows and the tests see all 10k window rows (the issue figure). `capped`: the app defaults (reference sample 5,000 rows, tests on ≤ 5,000 window rows, counts and histograms over all). `defaultWindow`: a default 500-row window. `fitMs`: sorting the samples and fitting the isolation forest once per profile (cached by the monitor worker).',

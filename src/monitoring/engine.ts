@@ -15,13 +15,17 @@ import {
   isPValueTest,
   chooseTest,
   ksTwoSample,
-  normalizedWasserstein,
+  KS_MAX_EXACT_N,
+  WASSERSTEIN_MIN_STD,
+  chiSquareContingency,
+  zTestProportions,
+  jensenShannonDistance,
   binnedShares,
   populationStabilityIndex,
 } from './drift-tests';
 import { DEFAULT_ENSEMBLE_RULE, ensembleState, type EnsembleRule, type Signal } from './ensemble';
 import { mmdTest } from './mmd';
-import { erfc } from './special';
+import { erfc, kolmogorovSf } from './special';
 import { IsolationForest, MahalanobisDetector, OUTLIER_QUANTILE } from './outliers';
 import {
   maxProbability,
@@ -169,7 +173,12 @@ export interface WindowReport {
 /** Outlier detectors fitted once per profile (deterministic: the same profile gives the same). */
 export interface FittedReference {
   profile: ReferenceProfile;
-  numeric: { feature: NumericFeatureProfile; sorted: Float64Array; sample: Float64Array }[];
+  numeric: {
+    feature: NumericFeatureProfile;
+    sorted: Float64Array;
+    sample: Float64Array;
+    std: number;
+  }[];
   categorical: CategoricalFeatureProfile[];
   forest: { model: IsolationForest; features: string[]; fill: number[] } | null;
   mahalanobis: MahalanobisDetector | null;
@@ -183,7 +192,7 @@ export function fitReference(profile: ReferenceProfile): FittedReference {
     .map((feature) => {
       const sample = numericSample(feature);
       const sorted = sample.filter((x) => !Number.isNaN(x)).sort();
-      return { feature, sample, sorted };
+      return { feature, sample, sorted, std: populationStd(sorted) };
     });
   const categorical = profile.features.filter(
     (f): f is CategoricalFeatureProfile => f.kind !== 'numeric',
@@ -220,7 +229,10 @@ export function fitReference(profile: ReferenceProfile): FittedReference {
     forest,
     mahalanobis,
     referenceUncertainty: pred
-      ? { entropy: Float64Array.from(pred.entropy), 'max-prob': Float64Array.from(pred.maxProb) }
+      ? {
+          entropy: Float64Array.from(pred.entropy).sort(),
+          'max-prob': Float64Array.from(pred.maxProb).sort(),
+        }
       : null,
   };
 }
@@ -239,9 +251,29 @@ function mean(a: ArrayLike<number>): number {
   return a.length ? s / a.length : 0;
 }
 
+/** `values` at the picked rows (the array itself when every row is picked). */
+function pick(values: Float64Array, picked: Int32Array): Float64Array {
+  if (picked.length === values.length) return values;
+  const out = new Float64Array(picked.length);
+  for (let k = 0; k < picked.length; k++) out[k] = values[picked[k]!]!;
+  return out;
+}
+
+/** A sorted copy without NaN. */
+function finiteSorted(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let m = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i]!)) out[m++] = values[i]!;
+  return out.subarray(0, m).sort();
+}
+
 /** Seeded subsample of row indexes (all rows when n ≤ max), in ascending order. */
 export function subsampleRows(n: number, max: number, seed: number): Int32Array {
-  if (n <= max) return Int32Array.from({ length: n }, (_, i) => i);
+  if (n <= max) {
+    const all = new Int32Array(n);
+    for (let i = 0; i < n; i++) all[i] = i;
+    return all;
+  }
   const rng = createRng(seed);
   const all = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < max; i++) {
@@ -270,8 +302,76 @@ function countDistinctSorted(a: Float64Array, b: Float64Array, cap: number): num
 }
 
 /**
+ * scipy's wasserstein_distance (as drift-tests.ts's `wassersteinDistance`, tested against it)
+ * for samples that are already sorted: no copy, no sort — the reference sample is sorted once
+ * per profile, which is what keeps a 100k-row reference cheap.
+ */
+export function wassersteinSorted(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n1 = a.length;
+  const n2 = b.length;
+  if (n1 === 0 || n2 === 0) return NaN;
+  let i = 0;
+  let j = 0;
+  let prev = Math.min(a[0]!, b[0]!);
+  let total = 0;
+  while (i < n1 || j < n2) {
+    const x = i < n1 && (j >= n2 || a[i]! <= b[j]!) ? a[i]! : b[j]!;
+    total += Math.abs(i / n1 - j / n2) * (x - prev);
+    prev = x;
+    while (i < n1 && a[i] === x) i++;
+    while (j < n2 && b[j] === x) j++;
+  }
+  return total;
+}
+
+/**
+ * ksTwoSample for a reference that is already sorted (and NaN-free): the same statistic by one
+ * merge; above scipy's exact-method size (max(n₁, n₂) > 10,000) the same limiting p-value,
+ * below it ksTwoSample itself (the exact lattice-path count needs its own bookkeeping).
+ */
+export function ksSortedReference(
+  referenceSorted: Float64Array,
+  current: ArrayLike<number>,
+): { statistic: number; pValue: number } {
+  const b = new Float64Array(current.length);
+  let m = 0;
+  for (let i = 0; i < current.length; i++) if (!Number.isNaN(current[i]!)) b[m++] = current[i]!;
+  const cur = b.subarray(0, m).sort();
+  const n1 = referenceSorted.length;
+  const n2 = cur.length;
+  if (Math.max(n1, n2) <= KS_MAX_EXACT_N || n1 === 0 || n2 === 0) {
+    const r = ksTwoSample(referenceSorted, cur);
+    return { statistic: r.statistic, pValue: r.pValue };
+  }
+  let i = 0;
+  let j = 0;
+  let best = 0;
+  while (i < n1 || j < n2) {
+    const v = i < n1 && (j >= n2 || referenceSorted[i]! <= cur[j]!) ? referenceSorted[i]! : cur[j]!;
+    while (i < n1 && referenceSorted[i] === v) i++;
+    while (j < n2 && cur[j] === v) j++;
+    const diff = Math.abs(i * n2 - j * n1);
+    if (diff > best) best = diff;
+  }
+  const d = best / (n1 * n2);
+  const p = kolmogorovSf(Math.sqrt((n1 * n2) / (n1 + n2)) * d);
+  return { statistic: d, pValue: Math.min(1, Math.max(0, p)) };
+}
+
+/** Population standard deviation (ddof 0), as normalizedWasserstein uses. */
+export function populationStd(a: ArrayLike<number>): number {
+  let mean = 0;
+  for (let i = 0; i < a.length; i++) mean += a[i]!;
+  mean /= a.length || 1;
+  let ss = 0;
+  for (let i = 0; i < a.length; i++) ss += (a[i]! - mean) ** 2;
+  return Math.sqrt(ss / (a.length || 1));
+}
+
+/**
  * Drift of a numeric feature: Evidently's choice by the reference's true row count and the
- * distinct values of sample ∪ current, then the golden-tested statistic.
+ * distinct values of sample ∪ current, then the golden-tested statistic. `referenceStd` (the
+ * sample's population std) may be passed when known.
  */
 export function numericFeatureDrift(
   name: string,
@@ -279,6 +379,7 @@ export function numericFeatureDrift(
   referenceRows: number,
   currentSorted: Float64Array,
   override: { test?: DriftTestId; threshold?: number } = {},
+  referenceStd?: number,
 ): ColumnDrift {
   const distinct = countDistinctSorted(referenceSorted, currentSorted, 6);
   const test =
@@ -291,7 +392,9 @@ export function numericFeatureDrift(
     value = r.pValue;
     statistic = r.statistic;
   } else if (test === 'wasserstein') {
-    value = normalizedWasserstein(referenceSorted, currentSorted);
+    // = normalizedWasserstein(reference, current), without re-sorting the reference.
+    const std = referenceStd ?? populationStd(referenceSorted);
+    value = wassersteinSorted(referenceSorted, currentSorted) / Math.max(std, WASSERSTEIN_MIN_STD);
   } else {
     // χ², Z, JS and PSI: columnDrift's own binning/counting on the values.
     const r = columnDrift(name, 'numeric', referenceSorted, currentSorted, { test, threshold });
@@ -311,29 +414,90 @@ export function numericFeatureDrift(
 }
 
 /**
- * Drift of a categorical feature. The reference side is the profile's exact category counts
- * expanded to a frequency-preserving sample of at most 10,000 values, so χ² / Z / JS see the
- * reference's true shares.
+ * Drift of a categorical feature from the profile's exact category counts (the whole reference)
+ * and the window's counts: χ² (chi2_contingency on the 2 × K table), Z (pooled two-proportion,
+ * on the reference's first category) or Jensen–Shannon on the category shares — the same
+ * statistics columnDrift computes from raw values, without expanding the reference into values.
+ * PSI (on request) fills empty shares as Evidently does.
  */
-function categoricalFeatureDrift(
-  feature: CategoricalFeatureProfile,
+export function categoricalFeatureDrift(
+  feature: Pick<CategoricalFeatureProfile, 'name' | 'kind' | 'categories' | 'counts'>,
   referenceRows: number,
-  current: (string | null)[],
-  override: { test?: DriftTestId; threshold?: number },
+  current: readonly (string | null)[],
+  override: { test?: DriftTestId; threshold?: number } = {},
 ): ColumnDrift {
-  const total = feature.counts.reduce((s, c) => s + c, 0);
-  const scale = total > 10_000 ? 10_000 / total : 1;
-  const reference: string[] = [];
-  feature.categories.forEach((c, i) => {
-    const k = Math.round(feature.counts[i]! * scale);
-    for (let j = 0; j < k; j++) reference.push(c);
-  });
-  // Test choice by the true reference size (the expansion may be smaller).
-  const distinct = new Set([...feature.categories, ...current.filter((c) => c !== null)]).size;
+  const index = new Map(feature.categories.map((c, i) => [c, i]));
+  const ref = [...feature.counts];
+  const cur = new Array<number>(ref.length).fill(0);
+  for (const v of current) {
+    if (v === null) continue;
+    let i = index.get(v);
+    if (i === undefined) {
+      i = ref.length;
+      index.set(v, i);
+      ref.push(0);
+      cur.push(0);
+    }
+    cur[i]!++;
+  }
+  const nRef = ref.reduce((s, x) => s + x, 0);
+  const nCur = cur.reduce((s, x) => s + x, 0);
   const test =
-    override.test ?? chooseTest({ kind: feature.kind, distinctValues: distinct }, referenceRows);
-  const r = columnDrift(feature.name, feature.kind, reference, current, { ...override, test });
-  return { ...r, referenceSize: referenceRows };
+    override.test ?? chooseTest({ kind: feature.kind, distinctValues: ref.length }, referenceRows);
+  const threshold = override.threshold ?? DEFAULT_THRESHOLDS[test];
+  let value: number;
+  let statistic: number | undefined;
+  const share = (a: number[], n: number) => a.map((x) => x / n);
+  switch (test) {
+    case 'chi-square': {
+      const keep = ref.map((r, i) => r + cur[i]! > 0);
+      const r = chiSquareContingency(
+        ref.filter((_, i) => keep[i]),
+        cur.filter((_, i) => keep[i]),
+      );
+      value = r.pValue;
+      statistic = r.statistic;
+      break;
+    }
+    case 'z': {
+      const r = zTestProportions(ref[0] ?? 0, nRef, cur[0] ?? 0, nCur);
+      value = r.pValue;
+      statistic = r.statistic;
+      break;
+    }
+    case 'jensen-shannon':
+      value = jensenShannonDistance(share(ref, nRef), share(cur, nCur));
+      break;
+    case 'psi': {
+      const fill = (a: number[]) => {
+        const min = Math.min(...a.filter((x) => x > 0));
+        const f = min <= 1e-4 ? min / 1e6 : 1e-4;
+        return a.map((x) => (x === 0 ? f : x));
+      };
+      value = populationStabilityIndex(fill(share(ref, nRef)), fill(share(cur, nCur)));
+      break;
+    }
+    default: {
+      // KS / Wasserstein on category codes make no sense; use columnDrift's own handling.
+      const values: string[] = [];
+      feature.categories.forEach((c, i) => {
+        for (let k = 0; k < Math.min(feature.counts[i]!, 10_000); k++) values.push(c);
+      });
+      const r = columnDrift(feature.name, feature.kind, values, current, { test, threshold });
+      return { ...r, referenceSize: referenceRows };
+    }
+  }
+  return {
+    column: feature.name,
+    kind: feature.kind,
+    test,
+    value,
+    ...(statistic === undefined ? {} : { statistic }),
+    threshold,
+    drifted: isPValueTest(test) ? value < threshold : value >= threshold,
+    referenceSize: referenceRows,
+    currentSize: nCur,
+  };
 }
 
 function numericHistogram(feature: NumericFeatureProfile, current: Float64Array): FeatureHistogram {
@@ -382,57 +546,82 @@ function shares(counts: readonly number[]): number[] {
 /**
  * Items from drifted regions: for each drifted feature, the bins (or categories) whose current
  * share is at least twice the reference's (or that the reference never had); each item in such a
- * bin is a candidate scored by that ratio.
+ * bin is a candidate scored by that ratio. Only the best `limit` get their sentence.
  */
 function driftedRegionCandidates(
   features: readonly FeatureReport[],
   input: WindowInput,
+  limit: number,
 ): Candidate[] {
-  const best = new Map<string, Candidate>();
-  for (const f of features) {
-    if (!f.drifted) continue;
+  const rows = input.itemIds.length;
+  const bestScore = new Float64Array(rows);
+  const bestFeature = new Int32Array(rows).fill(-1);
+  const bestBin = new Int32Array(rows);
+  const ratios: number[][] = [];
+  features.forEach((f, fi) => {
     const h = f.histogram;
     const ref = shares(h.reference);
     const cur = shares(h.current);
     const ratio = cur.map((c, i) => (c === 0 ? 0 : ref[i]! === 0 ? 100 : c / ref[i]!));
+    ratios.push(ratio);
     const column = input.features[f.column];
-    if (!column) continue;
-    for (let r = 0; r < input.itemIds.length; r++) {
-      let bin = -1;
-      let label = '';
-      if (h.edges && column instanceof Float64Array) {
+    if (!f.drifted || !column || !ratio.some((r) => r >= 2)) return;
+    if (h.edges && column instanceof Float64Array) {
+      const bins = h.edges.length - 1;
+      const lo = h.edges[0]!;
+      const hi = h.edges[bins]!;
+      const width = hi - lo || 1;
+      for (let r = 0; r < rows; r++) {
         const x = column[r]!;
         if (Number.isNaN(x)) continue;
-        const bins = h.edges.length - 1;
-        const lo = h.edges[0]!;
-        const hi = h.edges[bins]!;
-        bin =
+        const bin =
           x < lo
             ? 0
             : x > hi
               ? bins + 1
-              : 1 + Math.min(bins - 1, Math.floor(((x - lo) / (hi - lo || 1)) * bins));
-        label = `${f.column} = ${x.toPrecision(4)}`;
-      } else if (h.categories && Array.isArray(column)) {
+              : 1 + Math.min(bins - 1, Math.floor(((x - lo) / width) * bins));
+        const score = ratio[bin]!;
+        if (score >= 2 && score > bestScore[r]!) {
+          bestScore[r] = score;
+          bestFeature[r] = fi;
+          bestBin[r] = bin;
+        }
+      }
+    } else if (h.categories && Array.isArray(column)) {
+      const index = new Map(h.categories.map((c, i) => [c, i]));
+      for (let r = 0; r < rows; r++) {
         const v = column[r];
         if (v === null || v === undefined) continue;
-        bin = h.categories.indexOf(v);
-        label = `${f.column} = ${v}`;
-      }
-      if (bin < 0 || ratio[bin]! < 2) continue;
-      const score = ratio[bin]!;
-      const id = input.itemIds[r]!;
-      const prev = best.get(id);
-      if (!prev || prev.score < score) {
-        const why =
-          ref[bin] === 0
-            ? 'outside the reference range'
-            : `${score.toFixed(1)}× as common as in the reference`;
-        best.set(id, { itemId: id, reason: 'drifted-region', score, detail: `${label}: ${why}` });
+        const bin = index.get(v) ?? -1;
+        const score = bin < 0 ? 0 : ratio[bin]!;
+        if (score >= 2 && score > bestScore[r]!) {
+          bestScore[r] = score;
+          bestFeature[r] = fi;
+          bestBin[r] = bin;
+        }
       }
     }
-  }
-  return [...best.values()];
+  });
+  const order: number[] = [];
+  for (let r = 0; r < rows; r++) if (bestFeature[r]! >= 0) order.push(r);
+  order.sort((a, b) => bestScore[b]! - bestScore[a]! || a - b);
+  return order.slice(0, limit).map((r) => {
+    const f = features[bestFeature[r]!]!;
+    const column = input.features[f.column]!;
+    const v = column[r];
+    const shown = typeof v === 'number' ? v.toPrecision(4) : String(v);
+    const score = bestScore[r]!;
+    const why =
+      shares(f.histogram.reference)[bestBin[r]!] === 0
+        ? 'outside the reference range'
+        : `${score.toFixed(1)}× as common as in the reference`;
+    return {
+      itemId: input.itemIds[r]!,
+      reason: 'drifted-region' as const,
+      score,
+      detail: `${f.column} = ${shown}: ${why}`,
+    };
+  });
 }
 
 /** Evaluates one window against the fitted reference. `performance` comes from the track. */
@@ -454,11 +643,17 @@ export function windowReport(
   for (const n of ref.numeric) {
     const column = input.features[n.feature.name];
     if (!(column instanceof Float64Array)) continue;
-    const sub = Float64Array.from(picked, (i) => column[i]!);
-    const sorted = sub.filter((x) => !Number.isNaN(x)).sort();
+    const sorted = finiteSorted(pick(column, picked));
     if (sorted.length === 0 || n.sorted.length === 0) continue;
     const override = settings.overrides[n.feature.name] ?? {};
-    const drift = numericFeatureDrift(n.feature.name, n.sorted, profile.rows, sorted, override);
+    const drift = numericFeatureDrift(
+      n.feature.name,
+      n.sorted,
+      profile.rows,
+      sorted,
+      override,
+      n.std,
+    );
     const report: FeatureReport = { ...drift, histogram: numericHistogram(n.feature, column) };
     if (settings.psi) {
       const b = binnedShares(n.sorted, sorted, 'numeric', {
@@ -474,15 +669,13 @@ export function windowReport(
   for (const c of ref.categorical) {
     const column = input.features[c.name];
     if (!Array.isArray(column)) continue;
-    const sub = Array.from(picked, (i) => column[i] ?? null);
-    if (sub.every((v) => v === null) || c.counts.length === 0) continue;
+    // Category counts are cheap: every window row is counted (no subsample).
+    if (column.every((v) => v === null) || c.counts.length === 0) continue;
     const override = settings.overrides[c.name] ?? {};
-    const drift = categoricalFeatureDrift(c, profile.rows, sub, override);
+    const drift = categoricalFeatureDrift(c, profile.rows, column, override);
     const report: FeatureReport = { ...drift, histogram: categoricalHistogram(c, column) };
     if (settings.psi) {
-      const h = report.histogram;
-      const fill = (a: number[]) => a.map((x) => (x === 0 ? 1e-4 : x));
-      report.psi = populationStabilityIndex(fill(shares(h.reference)), fill(shares(h.current)));
+      report.psi = categoricalFeatureDrift(c, profile.rows, column, { test: 'psi' }).value;
     }
     features.push(report);
   }
@@ -602,9 +795,9 @@ export function windowReport(
       input.probabilities,
       k,
     );
-    const curSub = Float64Array.from(picked, (i) => cur[i]!);
+    const curSub = pick(cur, picked);
     const refU = ref.referenceUncertainty[measure];
-    const ks = ksTwoSample(refU, curSub);
+    const ks = ksSortedReference(refU, curSub);
     uncertainty = {
       measure,
       statistic: ks.statistic,
@@ -652,7 +845,7 @@ export function windowReport(
     ]),
   ) as WindowReport['ensemble']['groups'];
 
-  candidates.push(...driftedRegionCandidates(features, input));
+  candidates.push(...driftedRegionCandidates(features, input, MAX_CANDIDATES_PER_WINDOW));
   candidates.sort((a, b) =>
     a.reason !== b.reason ? (a.reason === 'outlier' ? -1 : 1) : b.score - a.score,
   );

@@ -2,10 +2,16 @@
 // one run at a time (a run asked for while one is going joins the queue), an AbortSignal per
 // call (the worker stops after the window it is on and stores the windows finished before it:
 // windows are contiguous, so the next run goes on from there), idle shutdown.
+import * as Comlink from 'comlink';
 import { startWorker, terminateWorker, type LiveWorker } from '../lib/worker-host';
-import type { MonitorApi, MonitorRunReply, MonitorRunRequest } from '../../workers/monitor.worker';
+import type {
+  EmbedItems,
+  MonitorApi,
+  MonitorRunReply,
+  MonitorRunRequest,
+} from '../../workers/monitor.worker';
 
-export type { MonitorRunReply, MonitorRunRequest };
+export type { EmbedItems, MonitorRunReply, MonitorRunRequest };
 
 /** The worker is stopped after this long without a call. */
 export const MONITOR_IDLE_MS = 60_000;
@@ -42,10 +48,14 @@ export class MonitorBridge {
     return live;
   }
 
-  /** Computes the windows that are complete since the last stored one. */
+  /**
+   * Computes the windows that are complete since the last stored one. `embed` (image/text
+   * versions) is called back from the worker for each window's items: TF.js lives in the ML
+   * worker, so the page forwards it to the ML bridge.
+   */
   run(
     request: MonitorRunRequest,
-    options: { signal?: AbortSignal } = {},
+    options: { signal?: AbortSignal; embed?: EmbedItems } = {},
   ): Promise<MonitorRunReply> {
     const job = ++this.#jobs;
     const next = this.#queue.then(async () => {
@@ -56,7 +66,10 @@ export class MonitorBridge {
       const onAbort = () => void live.api.cancel(job);
       options.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        return await Promise.race([live.api.run(request, job), live.died]);
+        return await Promise.race([
+          live.api.run(request, job, options.embed ? Comlink.proxy(options.embed) : undefined),
+          live.died,
+        ]);
       } finally {
         options.signal?.removeEventListener('abort', onAbort);
         this.#idle = setTimeout(() => this.dispose(), MONITOR_IDLE_MS);

@@ -157,6 +157,11 @@ export class MonitorState {
         );
       }
       this.status = 'running';
+      const fresh = await registryRepo.getVersion(champion.id);
+      const profile = fresh?.referenceProfile;
+      const deps = mlReferenceDeps(this.#bridge, champion, controller.signal);
+      const embed =
+        isReferenceProfile(profile) && profile.embedding && deps.embed ? deps.embed : undefined;
       const reply = await monitorBridge().run(
         {
           dbName: getDb().name,
@@ -164,7 +169,7 @@ export class MonitorState {
           modelId: champion.id,
           settings: $state.snapshot(this.settings),
         },
-        { signal: controller.signal },
+        { signal: controller.signal, ...(embed ? { embed } : {}) },
       );
       this.pending = reply.pending;
     } catch (e) {

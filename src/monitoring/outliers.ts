@@ -196,19 +196,13 @@ function buildTree(
   return { leaf: true, size: idx.length };
 }
 
-function pathLength(
-  node: ITreeNode,
-  row: ArrayLike<number>,
-  offset: number,
-  depth: number,
-): number {
-  let n = node;
-  let d = depth;
-  while (!n.leaf) {
-    n = row[offset + n.feature]! < n.split ? n.left : n.right;
-    d++;
-  }
-  return d + averagePathLength(n.size);
+/** The trees of a forest flattened into arrays (see IsolationForest's `#flat`). */
+interface FlatForest {
+  feature: Int32Array;
+  split: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  roots: Int32Array;
 }
 
 /**
@@ -222,6 +216,12 @@ export class IsolationForest {
   readonly dim: number;
   readonly options: IsolationForestOptions;
   readonly #trees: ITreeNode[] = [];
+  /**
+   * The trees flattened into typed arrays (node i: feature, split, left/right child; a leaf has
+   * feature −1 and its depth-adjusted length c(size) in `split`), all trees one after another:
+   * scoring walks arrays instead of objects of two shapes, ~10× faster on 10k-row windows.
+   */
+  #flat: FlatForest | null = null;
   readonly #psi: number;
   /** Score at the reference's 99th percentile. */
   readonly threshold: number;
@@ -237,30 +237,84 @@ export class IsolationForest {
     this.#psi = Math.min(this.options.sampleSize, rows);
     const limit = Math.ceil(Math.log2(Math.max(2, this.#psi)));
     const rng = createRng(this.options.seed);
+    // One identity permutation, restored after each tree (undoing its swaps in reverse), instead
+    // of a fresh one per tree: same draws, same subsamples, O(ψ) per tree instead of O(rows).
+    const all = new Int32Array(rows);
+    for (let i = 0; i < rows; i++) all[i] = i;
+    const swaps = new Int32Array(this.#psi);
     for (let t = 0; t < this.options.trees; t++) {
       // Partial Fisher–Yates: the first ψ entries are a uniform subsample without replacement.
-      const all = new Int32Array(rows);
-      for (let i = 0; i < rows; i++) all[i] = i;
       for (let i = 0; i < this.#psi; i++) {
         const j = i + randInt(rng, rows - i);
+        swaps[i] = j;
         const tmp = all[i]!;
         all[i] = all[j]!;
         all[j] = tmp;
       }
-      this.#trees.push(buildTree(reference, dim, all.slice(0, this.#psi), 0, limit, rng));
+      const subsample = all.slice(0, this.#psi);
+      for (let i = this.#psi - 1; i >= 0; i--) {
+        const j = swaps[i]!;
+        const tmp = all[i]!;
+        all[i] = all[j]!;
+        all[j] = tmp;
+      }
+      this.#trees.push(buildTree(reference, dim, subsample, 0, limit, rng));
     }
     this.threshold = quantileSorted(this.scores(reference).sort(), OUTLIER_QUANTILE);
   }
 
-  /** Anomaly scores s(x) ∈ (0, 1) per row. */
+  #flatten(): FlatForest {
+    const feature: number[] = [];
+    const split: number[] = [];
+    const left: number[] = [];
+    const right: number[] = [];
+    const add = (node: ITreeNode): number => {
+      const i = feature.length;
+      feature.push(-1);
+      split.push(0);
+      left.push(-1);
+      right.push(-1);
+      if (node.leaf) {
+        split[i] = averagePathLength(node.size);
+      } else {
+        feature[i] = node.feature;
+        split[i] = node.split;
+        left[i] = add(node.left);
+        right[i] = add(node.right);
+      }
+      return i;
+    };
+    const roots = Int32Array.from(this.#trees.map(add));
+    return {
+      feature: Int32Array.from(feature),
+      split: Float64Array.from(split),
+      left: Int32Array.from(left),
+      right: Int32Array.from(right),
+      roots,
+    };
+  }
+
+  /** Anomaly scores s(x) ∈ (0, 1) per row (path length h(x) + c(leaf size), Liu et al.). */
   scores(x: ArrayLike<number>): Float64Array {
     const rows = x.length / this.dim;
     const out = new Float64Array(rows);
     const c = averagePathLength(this.#psi);
+    this.#flat ??= this.#flatten();
+    const { feature, split, left, right, roots } = this.#flat;
+    const trees = roots.length;
     for (let r = 0; r < rows; r++) {
+      const offset = r * this.dim;
       let sum = 0;
-      for (const tree of this.#trees) sum += pathLength(tree, x, r * this.dim, 0);
-      out[r] = 2 ** (-(sum / this.#trees.length) / (c || 1));
+      for (let t = 0; t < trees; t++) {
+        let n = roots[t]!;
+        let d = 0;
+        while (feature[n]! >= 0) {
+          n = x[offset + feature[n]!]! < split[n]! ? left[n]! : right[n]!;
+          d++;
+        }
+        sum += d + split[n]!;
+      }
+      out[r] = 2 ** (-(sum / trees) / (c || 1));
     }
     return out;
   }

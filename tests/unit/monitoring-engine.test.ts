@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/lib/rng';
 import { Adwin, Ddm, PageHinkley } from '../../src/monitoring/detectors';
-import { ksTwoSample, normalizedWasserstein } from '../../src/monitoring/drift-tests';
 import {
+  columnDrift,
+  ksTwoSample,
+  normalizedWasserstein,
+  wassersteinDistance,
+} from '../../src/monitoring/drift-tests';
+import {
+  categoricalFeatureDrift,
   DEFAULT_MONITOR_SETTINGS,
   fitReference,
+  populationStd,
+  wassersteinSorted,
   macroF1,
   normaliseSettings,
   performanceTrack,
@@ -185,6 +193,86 @@ describe('engine: one window against the reference', () => {
     expect(h.current.reduce((s, c) => s + c, 0)).toBe(100);
     const max = profile.features[0]!.kind === 'numeric' ? profile.features[0]!.max : 0;
     expect(h.current.at(-1)).toBe(Array.from(cur.x).filter((v) => v > max).length);
+  });
+});
+
+describe('engine: fast paths equal the golden-tested statistics', () => {
+  it('Wasserstein on pre-sorted samples = wassersteinDistance', () => {
+    const a = rows(3000, 21).x;
+    const b = rows(700, 22, 1.3).x;
+    const sa = Float64Array.from(a).sort();
+    const sb = Float64Array.from(b).sort();
+    expect(wassersteinSorted(sa, sb)).toBeCloseTo(wassersteinDistance(a, b), 12);
+    expect(populationStd(sa) > 0).toBe(true);
+  });
+
+  it('categorical drift from profile counts = columnDrift on the raw values', () => {
+    const ref = rows(1500, 23, 0, 0.3).colour;
+    const cur = rows(400, 24, 0, 0.45).colour;
+    cur[3] = 'green'; // a category the reference never had
+    const cats = ['red', 'blue'];
+    const feature = {
+      name: 'colour',
+      kind: 'categorical' as const,
+      categories: cats,
+      counts: cats.map((c) => ref.filter((v) => v === c).length),
+    };
+    for (const test of ['chi-square', 'jensen-shannon', 'psi'] as const) {
+      const fast = categoricalFeatureDrift(feature, ref.length, cur, { test });
+      const slow = columnDrift('colour', 'categorical', ref, cur, { test });
+      expect(fast.value).toBeCloseTo(slow.value, 12);
+      expect(fast.drifted).toBe(slow.drifted);
+    }
+    const binary = { ...feature, kind: 'binary' as const };
+    const curBinary = rows(400, 24, 0, 0.45).colour;
+    const z = categoricalFeatureDrift(binary, ref.length, curBinary, { test: 'z' });
+    expect(z.value).toBeCloseTo(
+      columnDrift('c', 'binary', ref, curBinary, { test: 'z' }).value,
+      12,
+    );
+    // Automatic choice by the true reference size.
+    expect(categoricalFeatureDrift(feature, 800, cur).test).toBe('chi-square');
+    expect(categoricalFeatureDrift(feature, 5000, cur).test).toBe('jensen-shannon');
+  });
+});
+
+describe('engine: embeddings (image/text versions)', () => {
+  it('Mahalanobis outliers at the reference 99th percentile and MMD drift on shifted embeddings', () => {
+    const dim = 4;
+    const gauss = (n: number, seed: number, shift: number) => {
+      const rng = createRng(seed);
+      return Float64Array.from({ length: n * dim }, () => {
+        const u = 1 - rng.next();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next()) + shift;
+      });
+    };
+    const b = new ReferenceProfileBuilder([], { seed: 1 });
+    b.addRows({}, ['r']);
+    const profile = b.finish({
+      createdAt: 0,
+      predictions: predictionProfile(probsOf(Float64Array.from([1, 9, 4])), ['low', 'high']),
+      embedding: { rows: 400, dim, values: Array.from(gauss(400, 2, 0)) },
+    });
+    const ref = fitReference(profile);
+    expect(ref.forest).toBeNull();
+    expect(ref.mahalanobis).not.toBeNull();
+    const input = (shift: number, seed: number) => ({
+      itemIds: Array.from({ length: 200 }, (_, i) => `e${i}`),
+      features: {},
+      probabilities: probsOf(Float64Array.from({ length: 200 }, (_, i) => i % 10)),
+      embeddings: { values: gauss(200, seed, shift), dim },
+    });
+    const same = windowReport(ref, input(0, 3));
+    const moved = windowReport(ref, input(1.5, 4));
+    expect(same.outliers!.method).toBe('mahalanobis');
+    // Threshold: the reference's own 99th percentile of squared distances.
+    const d2 = ref.mahalanobis!.squaredDistances(profile.embedding!.values).sort();
+    expect(same.outliers!.threshold).toBe(ref.mahalanobis!.threshold);
+    expect(d2.filter((x) => x > same.outliers!.threshold).length).toBeLessThanOrEqual(4);
+    expect(moved.outliers!.rate).toBeGreaterThan(same.outliers!.rate);
+    expect(same.embedding!.drifted).toBe(false);
+    expect(moved.embedding!.drifted).toBe(true);
+    expect(moved.features).toEqual([]);
   });
 });
 
