@@ -7,6 +7,7 @@ import { ingestBench } from './ingest';
 import { labelingBench } from './labeling';
 import { monitoringBench } from './monitoring';
 import { trainingBench } from './training';
+import { workspaceBench } from './workspace';
 
 const inloopBench = {
   ...automationBench,
@@ -15,6 +16,7 @@ const inloopBench = {
   ...labelingBench,
   ...monitoringBench,
   ...trainingBench,
+  ...workspaceBench,
 };
 
 declare global {

@@ -48,8 +48,12 @@ export interface ExportResult {
 
 const encoder = new TextEncoder();
 
-// Tables whose binary parts are column data: deflate pays off on missing marks and repeats.
-const DEFLATE_BINARY = new Set<ProjectTable>(['chunks']);
+// Column chunks: level 1, because missing marks and repeated values shrink a lot at any level,
+// while measured values barely compress and fflate's level 6 spends ~5× longer on them (its lazy
+// matching on incompressible floats). JSON Lines: level 6 (text, compresses well, cheap to try).
+// Image blobs and weights are stored: already compressed, or floats that do not compress.
+const BINARY_LEVEL: Partial<Record<ProjectTable, 1 | 6>> = { chunks: 1 };
+const TEXT_LEVEL = 6;
 
 /** The seq of the log tables renumbered 1…n in log order (annotations' `undoes` follow). */
 export function normaliseSeqs(rows: ProjectRows): ProjectRows {
@@ -105,10 +109,11 @@ export async function exportWorkspace(
     path: string,
     bytes: Uint8Array,
     role: EntryRole,
-    deflate: boolean,
+    /** DEFLATE level, or 0 to store the bytes as they are. */
+    level: 0 | 1 | 6,
     table?: ProjectTable,
   ) => {
-    const file = deflate ? new ZipDeflate(path, { level: 6 }) : new ZipPassThrough(path);
+    const file = level > 0 ? new ZipDeflate(path, { level }) : new ZipPassThrough(path);
     file.mtime = mtime;
     zip.add(file);
     file.push(bytes, true);
@@ -144,8 +149,8 @@ export async function exportWorkspace(
           n++;
           const folder = modelFolder(n);
           const modelJson = encoder.encode(JSON.stringify(layersModelJson(w, 'weights.bin')));
-          await write(`${folder}/model.json`, modelJson, 'model-json', true);
-          await write(`${folder}/weights.bin`, new Uint8Array(w.weightData), 'weights', false);
+          await write(`${folder}/model.json`, modelJson, 'model-json', TEXT_LEVEL);
+          await write(`${folder}/weights.bin`, new Uint8Array(w.weightData), 'weights', 0);
           lines.push(JSON.stringify({ modelId: w.modelId, layers: folder }));
           done += 1;
           report(`Writing model ${n}`);
@@ -156,7 +161,7 @@ export async function exportWorkspace(
             tablePartPath(table, 0),
             encoder.encode(`${lines.join('\n')}\n`),
             'table',
-            true,
+            TEXT_LEVEL,
             table,
           );
         continue;
@@ -165,7 +170,7 @@ export async function exportWorkspace(
       const flushBinary = async (all: boolean) => {
         if (all) packer.flush();
         for (const part of packer.take())
-          await write(part.path, part.bytes, 'binary', DEFLATE_BINARY.has(table), table);
+          await write(part.path, part.bytes, 'binary', BINARY_LEVEL[table] ?? 0, table);
       };
       let part = 0;
       let lines: string[] = [];
@@ -176,7 +181,7 @@ export async function exportWorkspace(
           tablePartPath(table, part++),
           encoder.encode(`${lines.join('\n')}\n`),
           'table',
-          true,
+          TEXT_LEVEL,
           table,
         );
         lines = [];

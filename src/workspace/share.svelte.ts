@@ -19,6 +19,7 @@ import { describeWorkspaceError, WorkspaceFailure, type WorkspaceError } from '.
 import { exportWorkspace, type ExportProgress } from './export';
 import { readWorkspace, type WorkspaceContent } from './import';
 import { planMerge, type MergePlan } from './merge';
+import { DEFAULT_ZIP_LIMITS } from './zip-reader';
 import {
   annotatorsOf,
   buildSession,
@@ -160,6 +161,15 @@ export class ShareState {
       imported: false,
     };
     try {
+      // A zip is never larger than what it unpacks to (plus headers): refuse before reading it in.
+      if (file.size > DEFAULT_ZIP_LIMITS.maxTotalBytes) {
+        report.error = describeWorkspaceError({
+          kind: 'too-large',
+          limit: DEFAULT_ZIP_LIMITS.maxTotalBytes,
+        });
+        report.errorKind = 'too-large';
+        return null;
+      }
       const bytes = new Uint8Array(await file.arrayBuffer());
       const result = await readWorkspace(bytes, {
         schemaVersion: SCHEMA_VERSION,
