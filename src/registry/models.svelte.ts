@@ -20,7 +20,7 @@ import type { MlBridge } from '../training/ml-bridge';
 import { isAbortError } from '../training/ml-bridge';
 import { runPurpose } from './experiments';
 import { versionExportName, versionExportZip } from './export';
-import type { GateConfig } from './gate';
+import { DEFAULT_GATE_CONFIG, type GateConfig } from './gate';
 import { evaluateOnHoldout, type HoldoutEvaluation, type HoldoutProgress } from './holdout';
 import { ancestry, versionsUsingLabels, versionsUsingSource } from './lineage';
 import { modelCard } from './model-card';
@@ -79,8 +79,8 @@ export class ModelsState {
   tab = $state<DetailTab>('overview');
   busy = $state(false);
   gate = $state.raw<GateCheck | null>(null);
-  /** Gate settings the next check uses (the page offers the metric, margin and test). */
-  gateConfig = $state<Partial<GateConfig>>({});
+  /** Gate settings the next check uses (the page offers the metric, margin, test and level). */
+  gateConfig = $state<GateConfig>({ ...DEFAULT_GATE_CONFIG });
 
   readonly champion = $derived(this.versions.current.find((v) => v.aliases.includes('champion')));
   readonly selected = $derived.by(() => {
@@ -221,6 +221,10 @@ export class ModelsState {
     } finally {
       if (this.#gateController === controller) this.#gateController = null;
     }
+  }
+
+  resetGateConfig(): void {
+    this.gateConfig = { ...DEFAULT_GATE_CONFIG };
   }
 
   cancelGate(): void {
