@@ -85,6 +85,7 @@ export async function poolProbabilities(
       },
       signal ? { signal } : {},
     );
+    await yieldToPage();
     classIds = res.classIds;
     parts.push({
       rows: res.itemIds.map((id) => pool.rowOf.get(id) ?? -1),
@@ -105,6 +106,11 @@ export async function poolProbabilities(
 function sourceOfItem(pool: LabelingPool, itemId: string): string | undefined {
   const r = pool.rowOf.get(itemId);
   return r === undefined ? undefined : pool.chunks[pool.chunkOf[r]!]!.sourceId;
+}
+
+/** Ends the current task, so input and frames waiting for the main thread go first. */
+function yieldToPage(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Scatters per-result rows into a pool-aligned matrix (rows never scored stay 0). */
@@ -229,6 +235,7 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
       break;
     case 'probs': {
       const p = await poolProbabilities(req.bridge, req.dbName, req.pool, runId!, req.signal);
+      await yieldToPage();
       const data = aligned(n, p.classIds.length, p.rows, p.data);
       input.probs = { data, classes: p.classIds.length };
       probs = { data, classIds: p.classIds };
@@ -317,6 +324,8 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
       break;
     }
   }
+  // A refill runs while someone labels: let a pending key press and its frame go first.
+  await yieldToPage();
   const result = strategy.selectBatch(input, req.k, req.seed);
   if (!result.ok) throw new Error(describeStrategyError(result.error));
   const { indices, scores } = result.value;
