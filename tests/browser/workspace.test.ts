@@ -15,7 +15,10 @@ import {
 } from '../../src/persistence/workspace-repo';
 import { exportWorkspace } from '../../src/workspace/export';
 import { readWorkspace } from '../../src/workspace/import';
-import { seedProject } from '../fixtures/db/builders';
+import { buildProject, seedProject } from '../fixtures/db/builders';
+import { describeImportError } from '../../src/data/import-errors';
+import { IngestBridge } from '../../src/data/ingest-bridge';
+import { pngFile } from './ingest-helpers';
 import fixtureUrl from '../fixtures/workspace/v1-tabular.inloop?url';
 import './commands/tfjs-export';
 
@@ -182,6 +185,58 @@ describe('workspace round trip through IndexedDB', () => {
       id: 'p1/source',
     });
     expect(await databaseDigest(db)).toBe(before);
+  });
+});
+
+describe('projects made by the real ingest', () => {
+  it('image (pixels as buffers, thumbnails as Blobs) and text sources round-trip exactly', async () => {
+    await db.projects.add(buildProject({ id: 'p1', modality: 'image', imageSize: 8 }));
+    const bridge = new IngestBridge({ dbName: name });
+    try {
+      const images = await bridge.importImages(
+        [
+          { file: await pngFile('a.png', [255, 0, 0]), path: 'set/cats/a.png' },
+          { file: await pngFile('b.png', [0, 0, 255]), path: 'set/dogs/b.png' },
+        ],
+        {
+          projectId: 'p1',
+          name: 'images',
+          role: 'pool',
+          imageSize: 8,
+          labelFromFolder: true,
+          importLabels: 1,
+        },
+      );
+      if (!images.ok) throw new Error(describeImportError(images.error));
+      const texts = await bridge.importTextFiles([new File(['hello “world”'], 'a.txt')], {
+        projectId: 'p1',
+        name: 'texts',
+        role: 'pool',
+      });
+      if (!texts.ok) throw new Error(describeImportError(texts.error));
+    } finally {
+      bridge.dispose();
+    }
+    const original = (await repo.readProject('p1'))!;
+    const thumb = original.blobs.find((b) => b.kind === 'thumbnail')!;
+    expect(thumb.data).toBeInstanceOf(Blob);
+    const first = await exportOf(original);
+    const target = openDatabase(`${name}-copy`);
+    try {
+      const copyRepo = createWorkspaceRepo(() => target);
+      await copyRepo.writeProject((await readOk(first.bytes)).rows);
+      const copy = (await copyRepo.readProject('p1'))!;
+      const copyThumb = copy.blobs.find((b) => b.id === thumb.id)!;
+      expect(copyThumb.data).toBeInstanceOf(Blob);
+      expect((copyThumb.data as Blob).type).toBe((thumb.data as Blob).type);
+      expect(new Uint8Array(await (copyThumb.data as Blob).arrayBuffer())).toEqual(
+        new Uint8Array(await (thumb.data as Blob).arrayBuffer()),
+      );
+      expect((await exportOf(copy)).manifest.entries).toEqual(first.manifest.entries);
+    } finally {
+      target.close();
+      await Dexie.delete(`${name}-copy`);
+    }
   });
 });
 
