@@ -1,0 +1,108 @@
+import { expect, test } from './fixtures';
+
+// The Automate section on the built app: open the Drifting stream demo, train, register and
+// promote a first champion, enable a drift policy (cooldown 0, fine-tune + EWC, data chosen by the
+// drift signal), replay the production stream with delayed labels while the Monitor computes its
+// windows, and see a pipeline run promote a new champion without a click — with every stage
+// explained in its log.
+
+test('Drifting stream demo: a drift policy retrains and promotes a new champion', async ({
+  page,
+}) => {
+  test.setTimeout(900_000);
+  await page.goto('/');
+  // CPU backend: WebGPU on SwiftShader trains far slower (shared/BROWSER.md).
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await page.getByLabel('Compute backend').selectOption('cpu');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('heading', { name: 'Start from a demo' })).toBeVisible();
+  await page.getByRole('button', { name: /^Drifting stream/ }).click();
+  await expect(page.getByRole('heading', { name: 'Data', exact: true })).toBeVisible({
+    timeout: 240_000,
+  });
+
+  // Train the fast preset on the labelled pool; register and promote version 1.
+  await page.keyboard.press('Alt+4');
+  await page.getByRole('group', { name: 'Preset' }).getByRole('button', { name: 'fast' }).click();
+  await expect(page.getByTestId('train-start')).toBeEnabled();
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('run-list').locator('tbody tr').first()).toContainText(
+    'completed',
+    { timeout: 300_000 },
+  );
+  await page.keyboard.press('Alt+5');
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('version-row')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+  await page.getByTestId('promote').click();
+  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('gate-promote').click();
+  await expect(page.getByTestId('version-row').first()).toContainText('champion');
+
+  // A drift policy: fires on the ensemble's 'drift', no cooldown.
+  await page.keyboard.press('Alt+8');
+  await expect(page.getByRole('heading', { name: 'Automate', level: 1 })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'No retraining policy yet' })).toBeVisible();
+  await page.getByRole('button', { name: 'New policy' }).first().click();
+  const editor = page.getByRole('form', { name: 'New policy' });
+  await editor.getByLabel('Name').fill('Retrain on drift');
+  await editor.getByLabel('Trigger').selectOption('drift');
+  await editor.getByLabel('Cooldown (minutes)').fill('0');
+  await editor.getByLabel('Training data').selectOption('auto');
+  await editor.getByLabel('Challenger').selectOption('fine-tune');
+  await editor.getByLabel('Forgetting penalty').selectOption('ewc');
+  await editor.getByRole('button', { name: 'Save policy' }).click();
+  const policies = page.getByRole('table', { name: 'Policies' });
+  await expect(policies.locator('tbody tr')).toHaveCount(1);
+  await expect(policies).toContainText('Retrain on drift');
+  await expect(policies).toContainText('active');
+
+  // The dry run explains why nothing fires yet.
+  await page.getByRole('button', { name: 'Dry run' }).click();
+  await expect(page.getByText(/waits.*No monitoring window yet/)).toBeVisible();
+
+  // Replay the production stream, revealing labels 100 items later; the Monitor computes windows.
+  await page.keyboard.press('Alt+6');
+  const replay = page.getByTestId('replay-panel');
+  await replay
+    .getByTestId('replay-source')
+    .selectOption({ label: 'drifting-production.csv — by time' });
+  await replay.getByTestId('replay-speed').selectOption({ label: 'As fast as possible' });
+  await replay.getByTestId('replay-reveal').check();
+  await replay.getByTestId('replay-lag').fill('100');
+  await replay.getByTestId('replay-start').click();
+  await page.keyboard.press('Alt+7');
+  await expect(page.getByRole('heading', { name: /Monitoring version 1/ })).toBeVisible({
+    timeout: 60_000,
+  });
+  // The monitor computes the stream's windows while its page is shown; the automation's scheduler
+  // evaluates the policy meanwhile, whichever page is open, and says so in a notice.
+  await expect(page.getByText('Pipeline promoted a new champion.')).toBeVisible({
+    timeout: 600_000,
+  });
+
+  // Without a click, a pipeline run promotes a new champion.
+  await page.keyboard.press('Alt+8');
+  const runs = page.getByRole('table', { name: 'Pipeline runs' });
+  await expect(runs.locator('tbody tr[data-status="promoted"]').first()).toBeVisible();
+  const promoted = runs.locator('tbody tr[data-status="promoted"]').first();
+  await expect(promoted).toContainText(/drift/);
+  await promoted.getByRole('button', { name: 'Details' }).click();
+  const timeline = page.getByRole('list', { name: 'Stage timeline' });
+  await expect(timeline.getByRole('listitem')).toHaveCount(6);
+  const detail = page.locator('tr.detail');
+  await expect(detail).toContainText(/drift \(.*\)/);
+  await expect(detail).toContainText(/Fine-tuned from the champion with EWC/);
+  await expect(detail).toContainText(/Holdout \(\d+ items/);
+  await expect(detail).toContainText(/Passed/);
+  await expect(detail).toContainText(/Promoted the challenger to champion/);
+
+  // The Models page shows the new champion, fine-tuned from version 1.
+  await page.keyboard.press('Alt+5');
+  const rows = page.getByTestId('version-row');
+  await expect(rows.filter({ hasText: 'champion' })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'champion' })).not.toContainText(/^\s*1\b/);
+  expect(await rows.count()).toBeGreaterThan(1);
+});
