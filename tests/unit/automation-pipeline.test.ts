@@ -273,4 +273,54 @@ describe('pipeline run', () => {
     expect((await repo.getRun('old'))?.status).toBe('failed');
     expect(await repo.runningRun('p')).toBeUndefined();
   });
+
+  it("reads what the triggers need: new labels since a time, windows, a window's items", async () => {
+    const base = { projectId: 'p', annotator: 'a', sessionId: 's' };
+    await db.annotations.bulkAdd([
+      { ...base, itemId: 'i1', label: 'a', kind: 'human', at: AT + 1 },
+      { ...base, itemId: 'i2', label: 'b', kind: 'import', at: AT + 2 },
+      { ...base, itemId: 'i3', label: 'a', kind: 'suggestion', at: AT + 3 },
+      { ...base, itemId: 'i4', label: null, kind: 'human', at: AT + 4 },
+      { ...base, itemId: 'i5', label: 'a', kind: 'human', at: AT - 5 },
+      { ...base, projectId: 'q', itemId: 'i6', label: 'a', kind: 'human', at: AT + 6 },
+    ] as never[]);
+    expect(await repo.labelsSince('p', AT)).toBe(2);
+    const seqs = await db.predictions.bulkAdd(
+      ['x', 'y', 'z'].map((itemId, i) => ({
+        projectId: 'p',
+        modelId: 'champion',
+        sourceId: 's',
+        itemId,
+        at: AT + i,
+        label: 'a',
+        probabilities: [1, 0],
+      })),
+      { allKeys: true },
+    );
+    expect(await repo.predictedItems(seqs[1]!, seqs[2]!)).toEqual(['y', 'z']);
+    expect(await repo.predictedItems(5, 4)).toEqual([]);
+    await db.monitorWindows.bulkAdd([
+      {
+        projectId: 'p',
+        modelId: 'champion',
+        sourceId: 's',
+        start: AT + 10,
+        end: AT + 20,
+        count: 1,
+        state: 'drift',
+        tests: {},
+      },
+      {
+        projectId: 'p',
+        modelId: 'champion',
+        sourceId: 's',
+        start: AT,
+        end: AT + 9,
+        count: 1,
+        state: 'ok',
+        tests: {},
+      },
+    ] as never[]);
+    expect((await repo.windows('p')).map((w) => w.state)).toEqual(['drift', 'ok']);
+  });
 });
