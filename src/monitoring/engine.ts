@@ -151,6 +151,7 @@ export interface WindowReport {
   } | null;
   outliers: {
     method: 'isolation-forest' | 'mahalanobis';
+    /** Outliers among the scored rows (the window's rows, or its ≤ maxTestRows sample). */
     count: number;
     rate: number;
     threshold: number;
@@ -695,33 +696,40 @@ export function windowReport(
     });
   }
 
-  // Outliers.
+  // Outliers, scored on the same (seeded, ≤ maxTestRows) rows the tests see: the rate is that
+  // sample's, and outlier candidates come from it.
   let outliers: WindowReport['outliers'] = null;
   const candidates: Candidate[] = [];
   let scores: Float64Array | null = null;
   let threshold = 0;
   let method: 'isolation-forest' | 'mahalanobis' = 'isolation-forest';
+  const scored = picked.length;
   if (ref.mahalanobis && input.embeddings && input.embeddings.dim === ref.mahalanobis.dim) {
     method = 'mahalanobis';
-    scores = ref.mahalanobis.squaredDistances(input.embeddings.values);
+    const dim = input.embeddings.dim;
+    const e = new Float64Array(scored * dim);
+    for (let k = 0; k < scored; k++) {
+      for (let d = 0; d < dim; d++) e[k * dim + d] = input.embeddings.values[picked[k]! * dim + d]!;
+    }
+    scores = ref.mahalanobis.squaredDistances(e);
     threshold = ref.mahalanobis.threshold;
   } else if (ref.forest) {
     const dim = ref.forest.features.length;
-    const x = new Float64Array(rows * dim);
+    const x = new Float64Array(scored * dim);
     for (let f = 0; f < dim; f++) {
       const column = input.features[ref.forest.features[f]!];
-      for (let r = 0; r < rows; r++) {
-        const v = column instanceof Float64Array ? column[r]! : Number.NaN;
-        x[r * dim + f] = Number.isNaN(v) ? ref.forest.fill[f]! : v;
+      for (let k = 0; k < scored; k++) {
+        const v = column instanceof Float64Array ? column[picked[k]!]! : Number.NaN;
+        x[k * dim + f] = Number.isNaN(v) ? ref.forest.fill[f]! : v;
       }
     }
     scores = ref.forest.model.scores(x);
     threshold = ref.forest.model.threshold;
   }
-  if (scores && rows > 0) {
-    const flags = Array.from(scores, (s) => s > threshold);
-    const count = flags.filter(Boolean).length;
-    const rate = count / rows;
+  if (scores && scored > 0) {
+    let count = 0;
+    for (let k = 0; k < scored; k++) if (scores[k]! > threshold) count++;
+    const rate = count / scored;
     const state: DriftState =
       rate >= OUTLIER_DRIFT_RATE ? 'drift' : rate >= OUTLIER_WARNING_RATE ? 'warning' : 'ok';
     outliers = { method, count, rate, threshold, state };
@@ -732,13 +740,13 @@ export function windowReport(
       value: rate,
       threshold: OUTLIER_DRIFT_RATE,
     });
-    for (let r = 0; r < rows; r++) {
-      if (!flags[r]) continue;
+    for (let k = 0; k < scored; k++) {
+      if (!(scores[k]! > threshold)) continue;
       candidates.push({
-        itemId: input.itemIds[r]!,
+        itemId: input.itemIds[picked[k]!]!,
         reason: 'outlier',
-        score: scores[r]! / (threshold || 1),
-        detail: `${method === 'mahalanobis' ? 'Mahalanobis distance²' : 'isolation score'} ${scores[r]!.toFixed(3)} > ${threshold.toFixed(3)} (reference ${Math.round(OUTLIER_QUANTILE * 100)}th percentile)`,
+        score: scores[k]! / (threshold || 1),
+        detail: `${method === 'mahalanobis' ? 'Mahalanobis distance²' : 'isolation score'} ${scores[k]!.toFixed(3)} > ${threshold.toFixed(3)} (reference ${Math.round(OUTLIER_QUANTILE * 100)}th percentile)`,
       });
     }
   }
