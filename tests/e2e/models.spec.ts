@@ -2,7 +2,7 @@ import { expect, test } from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 
 // The registry on the built app: train on the Penguins demo (an identical second run is caught
-// and not repeated), compare two runs, register both, promote version 1 (first champion, no
+// and repeated only when confirmed), compare two runs (fast vs balanced), register both, promote version 1 (first champion, no
 // test), promote version 2 through the gate (its verdict shown; passed, or promoted with a written
 // override reason), roll back to version 1, and find it all again after a reload.
 
@@ -22,7 +22,7 @@ async function train(page: Page, preset: string, runsAfter: number): Promise<voi
   await expect(page.getByTestId('train-start')).toBeEnabled();
   await page.getByTestId('train-start').click();
   const rows = page.getByTestId('run-list').locator('tbody tr');
-  await expect(rows).toHaveCount(runsAfter, { timeout: 60_000 });
+  await expect(rows).toHaveCount(runsAfter, { timeout: 120_000 });
   await expect(rows.first()).toContainText('completed', { timeout: 240_000 });
 }
 
@@ -56,7 +56,17 @@ test('train twice, compare, register, promote through the gate, roll back, reloa
   await again.getByRole('button', { name: 'Cancel' }).click();
   await expect(again).toBeHidden();
   await expect(page.getByTestId('run-list').locator('tbody tr')).toHaveCount(1);
-  await train(page, 'balanced', 2);
+  // Asked again and confirmed: the run is repeated.
+  await page.getByTestId('train-start').click();
+  await again.getByRole('button', { name: 'Train again' }).click();
+  await expect(page.getByTestId('run-list').locator('tbody tr')).toHaveCount(2, {
+    timeout: 120_000,
+  });
+  await expect(page.getByTestId('run-list').locator('tbody tr').first()).toContainText(
+    'completed',
+    { timeout: 240_000 },
+  );
+  await train(page, 'balanced', 3);
 
   // Compare the two runs: metrics, the settings that differ, overlaid curves.
   const rows = page.getByTestId('run-list').locator('tbody tr');
@@ -74,7 +84,7 @@ test('train twice, compare, register, promote through the gate, roll back, reloa
     page.locator('canvas[aria-label="Validation macro-F1 per epoch of the compared runs"]'),
   ).toBeVisible();
 
-  // Register both runs.
+  // Register two of the three runs.
   await page.keyboard.press('Alt+5');
   await expect(page.getByTestId('models-page')).toBeVisible();
   await expect(page).toHaveURL(/#\/models/);
@@ -82,13 +92,14 @@ test('train twice, compare, register, promote through the gate, roll back, reloa
     await page.getByTestId('register-submit').click();
     await expect(page.getByTestId('version-row')).toHaveCount(n);
   }
-  await expect(page.getByText('Every completed run is registered already.')).toBeVisible();
+  // The third run is still offered; registered runs are not.
+  await expect(page.getByTestId('register-run').locator('option')).toHaveCount(1);
 
   // Version 1 becomes the first champion without a test.
   await openVersion(page, 1);
   await page.getByTestId('promote').click();
   await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
-    timeout: 60_000,
+    timeout: 120_000,
   });
   await page.getByTestId('gate-promote').click();
   await expect(versionRow(page, 1)).toContainText('champion');
@@ -97,7 +108,9 @@ test('train twice, compare, register, promote through the gate, roll back, reloa
   await openVersion(page, 2);
   await page.getByTestId('promote').click();
   const verdict = page.getByTestId('gate-verdict');
-  await expect(verdict).toContainText(/compared with the champion, version 1/, { timeout: 60_000 });
+  await expect(verdict).toContainText(/compared with the champion, version 1/, {
+    timeout: 120_000,
+  });
   const gate = page.getByTestId('gate');
   await expect(gate.getByRole('listitem').first()).not.toBeEmpty();
   if (await page.getByTestId('gate-promote').isVisible()) {
