@@ -2,9 +2,10 @@ import { expect, test } from './fixtures';
 import type { Locator, Page } from '@playwright/test';
 
 // The registry on the built app: train on the Penguins demo (an identical second run is caught
-// and repeated only when confirmed), compare two runs (fast vs balanced), register both, promote version 1 (first champion, no
-// test), promote version 2 through the gate (its verdict shown; passed, or promoted with a written
-// override reason), roll back to version 1, and find it all again after a reload.
+// and repeated only when confirmed), compare two runs (fast vs balanced), register two runs,
+// promote version 1 (first champion, no test), promote version 2 through the gate (its verdict
+// shown; passed, or promoted with a written override reason), roll back to version 1, and find it
+// all again after a reload.
 
 async function openDemo(page: Page): Promise<void> {
   await page.goto('/');
