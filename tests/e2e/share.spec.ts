@@ -27,7 +27,7 @@ async function exportWorkspaceFile(page: Page): Promise<Uint8Array> {
   const file = await download;
   expect(file.suggestedFilename()).toMatch(/^penguins-.*\.inloop$/);
   await expect(page.getByTestId('last-export')).toContainText('Saved');
-  return new Uint8Array(await readFile((await file.path())));
+  return new Uint8Array(await readFile(await file.path()));
 }
 
 function entriesOf(file: Uint8Array): unknown {
@@ -59,7 +59,7 @@ test('export → import on another machine → identical project; importing agai
     // The copy exports to the very same entries (SHA-256 of every table part, blob and model).
     const download = machine2.waitForEvent('download');
     await machine2.getByRole('button', { name: 'Export workspace' }).click();
-    const again = new Uint8Array(await readFile((await (await download).path())));
+    const again = new Uint8Array(await readFile(await (await download).path()));
     expect(entriesOf(again)).toEqual(entriesOf(exported));
 
     // Importing the same project again: a confirmation, then one-step replacement.
@@ -163,7 +163,7 @@ test('two annotator sessions with conflicts: merged, κ shown, adjudicated, expo
 
   const download = page.waitForEvent('download');
   await page.getByRole('button', { name: 'Labels as CSV' }).click();
-  const csv = await readFile((await (await download).path()), 'utf8');
+  const csv = await readFile(await (await download).path(), 'utf8');
   const labelOf = new Map(
     csv
       .trim()
