@@ -16,70 +16,19 @@ function productionCsv(rows: number): { name: string; mimeType: string; buffer: 
   return { name: 'traffic.csv', mimeType: 'text/csv', buffer: Buffer.from(out.join('\n') + '\n') };
 }
 
-/**
- * Registers the project's latest completed run as version 1 and makes it champion, writing the
- * records the registry writes (the Models page does this through the gate; this test is about
- * serving). Runs in the page, on the app's own IndexedDB.
- */
+/** Registers the latest completed run as version 1 and promotes it (first champion) in the UI. */
 async function registerChampion(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open('inloop');
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(new Error(String(open.error)));
-    });
-    const all = <T>(store: string) =>
-      new Promise<T[]>((resolve, reject) => {
-        const req = db.transaction(store).objectStore(store).getAll();
-        req.onsuccess = () => resolve(req.result as T[]);
-        req.onerror = () => reject(new Error(String(req.error)));
-      });
-    type Run = {
-      id: string;
-      projectId: string;
-      status: string;
-      startedAt: number;
-      metrics: Record<string, number>;
-      featurisation: { labels: { classIds: string[] } };
-      weightsKey?: string;
-    };
-    const run = (await all<Run>('runs'))
-      .filter((r) => r.status === 'completed')
-      .sort((a, b) => b.startedAt - a.startedAt)[0]!;
-    const project = (
-      await all<{ id: string; classes: { id: string; name: string }[] }>('projects')
-    ).find((p) => p.id === run.projectId)!;
-    const weights = (await all<{ modelId: string }>('modelWeights')).find(
-      (w) => w.modelId === (run.weightsKey ?? `run:${run.id}`),
-    )!;
-    const modelId = `model-${run.id}`;
-    const classIds = run.featurisation.labels.classIds;
-    const tx = db.transaction(['models', 'modelWeights'], 'readwrite');
-    tx.objectStore('modelWeights').put({ ...weights, modelId });
-    tx.objectStore('models').put({
-      id: modelId,
-      projectId: run.projectId,
-      version: 1,
-      runId: run.id,
-      aliases: ['champion'],
-      status: 'registered',
-      createdAt: Date.now(),
-      metrics: run.metrics,
-      featurisation: run.featurisation,
-      lineage: {},
-      parentModelId: null,
-      tags: [],
-      notes: '',
-      labels: { classIds, classes: project.classes.filter((c) => classIds.includes(c.id)) },
-      referenceProfile: null,
-      promotion: null,
-    });
-    await new Promise<void>((resolve, reject) => {
-      tx.oncomplete = () => resolve();
-      tx.onerror = () => reject(new Error(String(tx.error)));
-    });
-    db.close();
+  await page.keyboard.press('Alt+5');
+  await expect(page.getByTestId('models-page')).toBeVisible();
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('version-row')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+  await page.getByTestId('promote').click();
+  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
+    timeout: 60_000,
   });
+  await page.getByTestId('gate-promote').click();
+  await expect(page.getByTestId('version-row').first()).toContainText('champion');
 }
 
 test('Penguins demo: try it, batch-score production traffic, read the prediction log', async ({
