@@ -1,15 +1,17 @@
-// Benchmark suite: the labeling panel (issue 5), through the headless API (src/api) in the bench
-// page, on the CPU backend by default (BENCH_LABELING_BACKEND). Writes bench/results/labeling.json:
-//   - label-error detection: Penguins, every label imported, 10% flipped at random (seeded); the
-//     review queue's 5-fold confident learning; precision and recall of the flagged set;
-//   - label efficiency: Penguins with a simulated oracle, 3 seeds, batch 10, retrain per round:
-//     labels needed to reach 90% of the full-data holdout accuracy, per strategy;
-//   - query latency: one queue refill (pool inference in the worker + selection) per strategy on a
+// Benchmark suite: the labeling panel (issue 5), through the headless API (src/api) and the Label
+// page's modules in the bench page, on the CPU backend by default (BENCH_LABELING_BACKEND). Writes
+// bench/results/labeling.json (method and knobs: bench/README.md):
+//   - review: label-error detection, Penguins, every label imported, 10% flipped at random
+//     (seeded); the review queue's 5-fold confident learning; precision and recall;
+//   - efficiency: simulated oracle on Penguins and Digits on a fixed test set, identical initial
+//     sets: labels to first reach 90% of the full-data test accuracy, per strategy, vs random;
+//   - latency: one queue refill (pool inference in the worker + selection) per strategy on a
 //     synthetic 100k-row tabular pool with a trained model;
-//   - key press → next item painted on that 100k-item project (the real Label page).
+//   - keys: key press → next item painted on that 100k-item project (the real Label page).
 //
-// Environment: BENCH_LABELING_BACKEND (cpu), BENCH_LABELING_SEEDS (1,2,3), BENCH_LABELING_ROUNDS
-// (max rounds per efficiency run, 8), BENCH_LABELING_POOL (100000), BENCH_LABELING_KEYS (200).
+// Environment: BENCH_LABELING_PARTS (review,efficiency,latency,keys), BENCH_LABELING_BACKEND (cpu),
+// BENCH_LABELING_SEEDS (review seeds, 1,2,3), BENCH_LABELING_POOL (100000), BENCH_LABELING_KEYS
+// (200 presses per run), BENCH_LABELING_KEY_RUNS (3), BENCH_EFF_* (see EFFICIENCY below).
 import { inFreshPage, machineInfo, median, round, writeResult } from '../lib.mjs';
 
 export const name = 'labeling';
