@@ -196,6 +196,23 @@ function buildTree(
   return { leaf: true, size: idx.length };
 }
 
+/**
+ * The trees as complete binary heaps of one depth L (the forest's deepest leaf): tree t's
+ * internal node n (0 ≤ n < 2^L − 1, children 2n + 1 and 2n + 2) at t·(2^L − 1) + n, its level-L
+ * slot k at t·2^L + k. A leaf shallower than L is padded: the nodes below it split on −∞ and
+ * every level-L slot under it holds its value (depth + c(size)), so each row takes exactly L
+ * steps whatever the path and a step needs no branch.
+ */
+interface HeapForest {
+  depth: number;
+  feature: Int32Array;
+  split: Float64Array;
+  leaf: Float64Array;
+}
+
+/** Deepest heap layout kept (2^12 slots per tree); deeper forests walk the flat arrays. */
+const MAX_HEAP_DEPTH = 12;
+
 /** The trees of a forest flattened into arrays (see IsolationForest's `#flat`). */
 interface FlatForest {
   feature: Int32Array;
@@ -222,6 +239,8 @@ export class IsolationForest {
    * scoring walks arrays instead of objects of two shapes, ~10× faster on 10k-row windows.
    */
   #flat: FlatForest | null = null;
+  /** The padded heap layout (see HeapForest), null when the trees are too deep for it. */
+  #heap: HeapForest | null | undefined = undefined;
   readonly #psi: number;
   /** Score at the reference's 99th percentile. */
   readonly threshold: number;
@@ -294,27 +313,133 @@ export class IsolationForest {
     };
   }
 
-  /** Anomaly scores s(x) ∈ (0, 1) per row (path length h(x) + c(leaf size), Liu et al.). */
+  #toHeap(): HeapForest | null {
+    const depthOf = (node: ITreeNode): number =>
+      node.leaf ? 0 : 1 + Math.max(depthOf(node.left), depthOf(node.right));
+    let depth = 0;
+    for (const tree of this.#trees) depth = Math.max(depth, depthOf(tree));
+    if (depth > MAX_HEAP_DEPTH) return null;
+    const inner = (1 << depth) - 1;
+    const slots = 1 << depth;
+    const trees = this.#trees.length;
+    const feature = new Int32Array(trees * inner);
+    const split = new Float64Array(trees * inner).fill(-Infinity);
+    const leaf = new Float64Array(trees * slots);
+    this.#trees.forEach((tree, t) => {
+      const fill = (node: ITreeNode, n: number, d: number): void => {
+        if (node.leaf) {
+          // Same double as the walk's `d + c(size)`; every level-L slot under n gets it.
+          const value = d + averagePathLength(node.size);
+          const first = ((n + 1) << (depth - d)) - 1 - inner;
+          leaf.fill(value, t * slots + first, t * slots + first + (1 << (depth - d)));
+          return;
+        }
+        feature[t * inner + n] = node.feature;
+        split[t * inner + n] = node.split;
+        fill(node.left, 2 * n + 1, d + 1);
+        fill(node.right, 2 * n + 2, d + 1);
+      };
+      fill(tree, 0, 0);
+    });
+    return { depth, feature, split, leaf };
+  }
+
+  /**
+   * Anomaly scores s(x) ∈ (0, 1) per row (path length h(x) + c(leaf size), Liu et al.).
+   * One tree at a time over all rows (it stays in cache), four rows walked together (their
+   * loads overlap), each step `n = 2n + 2 − (x < split)` with no branch on the heap layout.
+   * Each row's path lengths are still added in tree order, so the scores are bit-identical to
+   * walking the trees row by row (`scoresByRow`; tested on random data).
+   */
   scores(x: ArrayLike<number>): Float64Array {
+    const dim = this.dim;
+    const rows = x.length / dim;
+    const c = averagePathLength(this.#psi);
+    const trees = this.#trees.length;
+    if (this.#heap === undefined) this.#heap = this.#toHeap();
+    const sums = new Float64Array(rows);
+    if (this.#heap) {
+      const { depth, feature, split, leaf } = this.#heap;
+      const inner = (1 << depth) - 1;
+      const slots = 1 << depth;
+      for (let t = 0; t < trees; t++) {
+        const b = t * inner;
+        const lb = t * slots - inner;
+        let r = 0;
+        for (; r + 4 <= rows; r += 4) {
+          const o0 = r * dim;
+          const o1 = o0 + dim;
+          const o2 = o1 + dim;
+          const o3 = o2 + dim;
+          let n0 = 0;
+          let n1 = 0;
+          let n2 = 0;
+          let n3 = 0;
+          for (let k = 0; k < depth; k++) {
+            const j0 = b + n0;
+            const j1 = b + n1;
+            const j2 = b + n2;
+            const j3 = b + n3;
+            n0 = 2 * n0 + 2 - +(x[o0 + feature[j0]!]! < split[j0]!);
+            n1 = 2 * n1 + 2 - +(x[o1 + feature[j1]!]! < split[j1]!);
+            n2 = 2 * n2 + 2 - +(x[o2 + feature[j2]!]! < split[j2]!);
+            n3 = 2 * n3 + 2 - +(x[o3 + feature[j3]!]! < split[j3]!);
+          }
+          sums[r] += leaf[lb + n0]!;
+          sums[r + 1] += leaf[lb + n1]!;
+          sums[r + 2] += leaf[lb + n2]!;
+          sums[r + 3] += leaf[lb + n3]!;
+        }
+        for (; r < rows; r++) {
+          const o = r * dim;
+          let n = 0;
+          for (let k = 0; k < depth; k++) {
+            const j = b + n;
+            n = 2 * n + 2 - +(x[o + feature[j]!]! < split[j]!);
+          }
+          sums[r] += leaf[lb + n]!;
+        }
+      }
+    } else {
+      this.#flat ??= this.#flatten();
+      const { feature, split, left, right, roots } = this.#flat;
+      for (let t = 0; t < trees; t++) {
+        const root = roots[t]!;
+        for (let r = 0, offset = 0; r < rows; r++, offset += dim) {
+          let n = root;
+          let d = 0;
+          let f = feature[n]!;
+          while (f >= 0) {
+            n = x[offset + f]! < split[n]! ? left[n]! : right[n]!;
+            f = feature[n]!;
+            d++;
+          }
+          sums[r] += d + split[n]!;
+        }
+      }
+    }
+    for (let r = 0; r < rows; r++) sums[r] = 2 ** (-(sums[r]! / trees) / (c || 1));
+    return sums;
+  }
+
+  /** The same scores by the definition, row by row over the unflattened trees (tests compare). */
+  scoresByRow(x: ArrayLike<number>): Float64Array {
     const rows = x.length / this.dim;
     const out = new Float64Array(rows);
     const c = averagePathLength(this.#psi);
-    this.#flat ??= this.#flatten();
-    const { feature, split, left, right, roots } = this.#flat;
-    const trees = roots.length;
     for (let r = 0; r < rows; r++) {
       const offset = r * this.dim;
       let sum = 0;
-      for (let t = 0; t < trees; t++) {
-        let n = roots[t]!;
+      for (const tree of this.#trees) {
+        let node = tree;
         let d = 0;
-        while (feature[n]! >= 0) {
-          n = x[offset + feature[n]!]! < split[n]! ? left[n]! : right[n]!;
+        while (!node.leaf) {
+          node = x[offset + node.feature]! < node.split ? node.left : node.right;
           d++;
         }
-        sum += d + split[n]!;
+        sum += d + averagePathLength(node.size);
       }
-      out[r] = 2 ** (-(sum / trees) / (c || 1));
+      out[r] = 2 ** (-(sum / this.#trees.length) / (c || 1));
     }
     return out;
   }

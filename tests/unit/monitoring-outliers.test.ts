@@ -79,6 +79,42 @@ describe('isolation forest', () => {
     // About 1% of the reference is above its own 99th percentile.
     expect(outlierRate(f.isOutlier(ref))).toBeLessThanOrEqual(0.011);
   });
+
+  it('fast scoring (heap layout, four rows at a time) equals the row-by-row walk exactly', () => {
+    const rng = createRng(21);
+    // Ties and constant columns (shallow trees, padded leaves), NaN and ±∞ (go right), row
+    // counts that are not multiples of four.
+    const lumpy = (rows: number, dim: number) =>
+      Float64Array.from({ length: rows * dim }, (_, i) => {
+        const u = rng.next();
+        if (i % dim === 0) return 1;
+        if (u < 0.02) return Number.NaN;
+        if (u < 0.03) return u < 0.025 ? Infinity : -Infinity;
+        return i % dim === 1 ? Math.floor(u * 4) : randNormal(rng) * 3;
+      });
+    const cases = [
+      { forest: new IsolationForest(ref, 500, 3, { seed: 5 }), dim: 3 },
+      { forest: new IsolationForest(lumpy(700, 4), 700, 4, { seed: 6, trees: 37 }), dim: 4 },
+      { forest: new IsolationForest(ref, 4, 3, { seed: 7 }), dim: 3 },
+      { forest: new IsolationForest(ref, 1, 3, { seed: 8, trees: 3 }), dim: 3 },
+      // ψ = 9,000 → height limit 14: deeper than the heap layout keeps (the flat walk).
+      {
+        forest: new IsolationForest(gaussian(9, 18_000, 2), 9_000, 2, {
+          seed: 9,
+          sampleSize: 9_000,
+          trees: 5,
+        }),
+        dim: 2,
+      },
+    ];
+    for (const { forest, dim } of cases) {
+      for (const rows of [1, 2, 3, 5, 8, 403]) {
+        for (const x of [gaussian(rows, rows, dim, 0.5), lumpy(rows, dim)]) {
+          expect([...forest.scores(x)]).toEqual([...forest.scoresByRow(x)]);
+        }
+      }
+    }
+  });
 });
 
 describe('MMD permutation test', () => {
