@@ -76,7 +76,7 @@ test('Drifting stream demo: replay production traffic and watch the monitor call
   const value = await source
     .locator('option', { hasText: 'drifting-production' })
     .getAttribute('value');
-  await source.selectOption(value!);
+  await source.selectOption(value);
   await replay.getByTestId('replay-speed').selectOption('Infinity');
   await replay.getByTestId('replay-reveal').check();
   await replay.getByTestId('replay-lag').fill('200');
