@@ -78,15 +78,26 @@ test('Drifting stream demo: a drift policy retrains and promotes a new champion'
     timeout: 60_000,
   });
   // The monitor computes the stream's windows while its page is shown; the automation's scheduler
-  // evaluates the policy meanwhile, whichever page is open, and says so in a notice.
-  await expect(page.getByText('Pipeline promoted a new champion.')).toBeVisible({
-    timeout: 600_000,
-  });
+  // evaluates the policy meanwhile, whichever page is open, and says what it does in notices.
+  // Wait until a pipeline promoted a champion, or the monitor has seen the whole stream.
+  const promotedNotice = page.getByText('Pipeline promoted a new champion.');
+  const windows = page.getByLabel('Selected window').locator('option');
+  await expect
+    .poll(async () => (await promotedNotice.isVisible()) || (await windows.count()) >= 12, {
+      timeout: 600_000,
+      intervals: [500],
+    })
+    .toBe(true);
 
-  // Without a click, a pipeline run promotes a new champion.
+  // Without a click, a pipeline run promoted a new champion.
   await page.keyboard.press('Alt+8');
   const runs = page.getByRole('table', { name: 'Pipeline runs' });
-  await expect(runs.locator('tbody tr[data-status="promoted"]').first()).toBeVisible();
+  await expect
+    .poll(async () => ((await runs.isVisible()) ? await runs.innerText() : ''), {
+      timeout: 300_000,
+      message: 'a pipeline run promotes a new champion',
+    })
+    .toMatch(/promoted/);
   const promoted = runs.locator('tbody tr[data-status="promoted"]').first();
   await expect(promoted).toContainText(/drift/);
   await promoted.getByRole('button', { name: 'Details' }).click();
