@@ -62,6 +62,7 @@ export async function run({ browser, url }) {
     minMs: round(r.minMs, 1),
     fitMs: round(r.fitMs, 0),
     profileMs: round(r.profileMs, 0),
+    split: Object.fromEntries(Object.entries(r.split).map(([k, v]) => [k, round(v, 1)])),
   });
   console.log(
     `drift report 20 features, ref 100k, window 10k: median ${round(report.full.medianMs)} ms, p95 ${round(report.full.p95Ms)} ms`,

@@ -625,14 +625,33 @@ function driftedRegionCandidates(
   });
 }
 
-/** Evaluates one window against the fitted reference. `performance` comes from the track. */
+/**
+ * Where a window's time went (ms), filled by windowReport when asked (benchmarks): the per-feature
+ * tests and histograms, outlier scoring, embedding MMD, prediction and uncertainty drift, and the
+ * rest (ensemble, drifted-region candidates).
+ */
+export interface WindowTimings {
+  features: number;
+  outliers: number;
+  embedding: number;
+  prediction: number;
+  other: number;
+  total: number;
+}
+
+/**
+ * Evaluates one window against the fitted reference. `performance` comes from the track;
+ * `options.timings`, when given, receives the time split.
+ */
 export function windowReport(
   ref: FittedReference,
   input: WindowInput,
   settings: MonitorSettings = DEFAULT_MONITOR_SETTINGS,
   performance: PerformanceWindow | null = null,
-  options: { seed?: number; maxTestRows?: number } = {},
+  options: { seed?: number; maxTestRows?: number; timings?: WindowTimings } = {},
 ): WindowReport {
+  const clock = options.timings ? () => globalThis.performance.now() : () => 0;
+  const t0 = clock();
   const profile = ref.profile;
   const rows = input.itemIds.length;
   const seed = options.seed ?? profile.seed;
@@ -696,6 +715,8 @@ export function windowReport(
     });
   }
 
+  const tFeatures = clock();
+
   // Outliers, scored on the same (seeded, ≤ maxTestRows) rows the tests see: the rate is that
   // sample's, and outlier candidates come from it.
   let outliers: WindowReport['outliers'] = null;
@@ -751,6 +772,8 @@ export function windowReport(
     }
   }
 
+  const tOutliers = clock();
+
   // Embedding drift (image/text): MMD on at most 200 + 200 rows.
   let embedding: WindowReport['embedding'] = null;
   if (profile.embedding && input.embeddings && input.embeddings.dim === profile.embedding.dim) {
@@ -775,6 +798,8 @@ export function windowReport(
       threshold: 0.05,
     });
   }
+
+  const tEmbedding = clock();
 
   // Prediction and uncertainty drift.
   let prediction: WindowReport['prediction'] = null;
@@ -823,6 +848,8 @@ export function windowReport(
     });
   }
 
+  const tPrediction = clock();
+
   // Performance (delayed labels), computed by the track over the whole error stream.
   if (performance && performance.labelled > 0) {
     const d = performance.detectors;
@@ -858,6 +885,17 @@ export function windowReport(
     a.reason !== b.reason ? (a.reason === 'outlier' ? -1 : 1) : b.score - a.score,
   );
 
+  if (options.timings) {
+    const end = clock();
+    Object.assign(options.timings, {
+      features: tFeatures - t0,
+      outliers: tOutliers - tFeatures,
+      embedding: tEmbedding - tOutliers,
+      prediction: tPrediction - tEmbedding,
+      other: end - tPrediction,
+      total: end - t0,
+    } satisfies WindowTimings);
+  }
   return {
     rows,
     features,

@@ -385,10 +385,10 @@ export class IsolationForest {
             n2 = 2 * n2 + 2 - +(x[o2 + feature[j2]!]! < split[j2]!);
             n3 = 2 * n3 + 2 - +(x[o3 + feature[j3]!]! < split[j3]!);
           }
-          sums[r] += leaf[lb + n0]!;
-          sums[r + 1] += leaf[lb + n1]!;
-          sums[r + 2] += leaf[lb + n2]!;
-          sums[r + 3] += leaf[lb + n3]!;
+          sums[r] = sums[r]! + leaf[lb + n0]!;
+          sums[r + 1] = sums[r + 1]! + leaf[lb + n1]!;
+          sums[r + 2] = sums[r + 2]! + leaf[lb + n2]!;
+          sums[r + 3] = sums[r + 3]! + leaf[lb + n3]!;
         }
         for (; r < rows; r++) {
           const o = r * dim;
@@ -397,7 +397,7 @@ export class IsolationForest {
             const j = b + n;
             n = 2 * n + 2 - +(x[o + feature[j]!]! < split[j]!);
           }
-          sums[r] += leaf[lb + n]!;
+          sums[r] = sums[r]! + leaf[lb + n]!;
         }
       }
     } else {
@@ -414,7 +414,7 @@ export class IsolationForest {
             f = feature[n]!;
             d++;
           }
-          sums[r] += d + split[n]!;
+          sums[r] = sums[r]! + (d + split[n]!);
         }
       }
     }
