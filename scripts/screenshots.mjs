@@ -1,70 +1,75 @@
-// Screenshots of the built app for review and for the README: `npm run build && node scripts/screenshots.mjs`.
-// Writes docs/screenshot.png (light, projects page with two projects) and docs/screenshot-*.png.
+// Screenshots of every section on the built app, light and dark, for a look at the UI:
+// `npx vite build && node scripts/screenshots.mjs [outDir]` (serves dist/ itself on port 4199).
+// Opens the Drifting stream demo, trains the fast preset, registers and promotes version 1,
+// replays some production traffic, then photographs each section in both themes.
 import { spawn } from 'node:child_process';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from './chromium.js';
 
-const port = 4176;
+const out = process.argv[2] ?? 'screenshots';
+const dist = process.env.E2E_OUT ?? 'dist';
+const port = 4199;
+mkdirSync(out, { recursive: true });
 const server = spawn(
   'npx',
-  ['vite', 'preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-  {
-    stdio: 'ignore',
-  },
+  ['vite', 'preview', '--outDir', dist, '--port', String(port), '--strictPort'],
+  { stdio: 'ignore', detached: true },
 );
-for (let i = 0; i < 60; i++) {
-  if (
-    await fetch(`http://127.0.0.1:${port}/`).then(
-      (r) => r.ok,
-      () => false,
-    )
-  )
-    break;
-  await sleep(250);
-}
-const url = `http://127.0.0.1:${port}/`;
+await new Promise((r) => setTimeout(r, 8000));
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 try {
-  for (const scheme of ['light', 'dark']) {
-    const page = await browser.newPage({
-      viewport: { width: 1280, height: 760 },
-      colorScheme: scheme,
-    });
-    await page.goto(url);
-    await page.getByRole('heading', { name: 'Start your first project' }).waitFor();
-    await page.screenshot({ path: `docs/screenshot-empty-${scheme}.png` });
-    const projects = [
-      ['Support ticket triage', 'text', ['billing', 'bug', 'feature request', 'other']],
-      ['Penguin species', 'tabular', ['Adelie', 'Chinstrap', 'Gentoo']],
-    ];
-    for (const [name, modality, classes] of projects) {
-      const newButton = page.getByRole('button', { name: 'New project' });
-      if (await newButton.isVisible()) await newButton.click();
-      await page.getByLabel('Name', { exact: true }).fill(name);
-      await page.getByText(modality, { exact: false }).first().click();
-      for (const [i, c] of classes.entries()) {
-        if (i >= 2) await page.getByRole('button', { name: 'Add class' }).click();
-        await page.getByLabel(`Class ${i + 1} name`).fill(c);
-      }
-      await page.getByRole('button', { name: 'Create project' }).click();
-      await page.getByRole('button', { name, exact: true }).waitFor();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const base = `http://127.0.0.1:${port}`;
+  await page.goto(base);
+  await page.getByRole('heading', { name: 'Start from a demo' }).waitFor({ timeout: 60_000 });
+  await page.getByRole('button', { name: /^Drifting stream/ }).click();
+  await page.getByRole('heading', { name: 'Data', exact: true }).waitFor({ timeout: 240_000 });
+  await page.keyboard.press('Alt+4');
+  await page.getByRole('group', { name: 'Preset' }).getByRole('button', { name: 'fast' }).click();
+  await page.getByTestId('train-start').click();
+  await page
+    .getByTestId('run-list')
+    .locator('tbody tr')
+    .first()
+    .getByText('completed')
+    .waitFor({ timeout: 300_000 });
+  await page.keyboard.press('Alt+5');
+  await page.getByTestId('register-submit').click();
+  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+  await page.getByTestId('promote').click();
+  await page.getByTestId('gate-promote').click();
+  await page.keyboard.press('Alt+6');
+  const replay = page.getByTestId('replay-panel');
+  const value = await replay
+    .getByTestId('replay-source')
+    .locator('option', { hasText: 'drifting-production' })
+    .getAttribute('value');
+  await replay.getByTestId('replay-source').selectOption(value);
+  await replay.getByTestId('replay-speed').selectOption('Infinity');
+  await replay.getByTestId('replay-reveal').check();
+  await replay.getByRole('button', { name: /Start/ }).click();
+  await page.waitForTimeout(60_000);
+  for (const theme of ['light', 'dark']) {
+    await page.evaluate((t) => localStorage.setItem('inloop.theme', t), theme);
+    for (const name of [
+      'projects',
+      'data',
+      'label',
+      'train',
+      'models',
+      'serve',
+      'monitor',
+      'automate',
+      'share',
+    ]) {
+      await page.goto(`${base}/#/${name}`);
+      await page.reload();
+      await page.waitForTimeout(name === 'monitor' ? 8000 : 2500);
+      await page.screenshot({ path: `${out}/${name}-${theme}.png`, fullPage: true });
     }
-    await page.getByTestId('backend-badge').getByText('WebGPU').waitFor({ timeout: 90_000 });
-    await sleep(4500); // let the "created" notices fade
-    await page.screenshot({
-      path: scheme === 'light' ? 'docs/screenshot.png' : 'docs/screenshot-dark.png',
-    });
-    await page.getByRole('button', { name: 'New project' }).click();
-    await page.screenshot({ path: `docs/screenshot-form-${scheme}.png` });
-    await page.keyboard.press('Alt+3');
-    await page.screenshot({ path: `docs/screenshot-label-${scheme}.png` });
-    await page.getByTestId('backend-badge').click();
-    await page.getByRole('dialog', { name: 'Settings' }).waitFor();
-    await page.screenshot({ path: `docs/screenshot-settings-${scheme}.png` });
-    await page.close();
   }
 } finally {
   await browser.close();
-  server.kill();
+  process.kill(-server.pid); // the whole group: npx and the vite it started
 }
