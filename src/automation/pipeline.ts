@@ -222,8 +222,13 @@ export async function runPipeline(
       mode: fineTune ? 'fine-tune' : 'scratch',
       baseRunId: fineTune ? snap.champion!.runId : null,
       trainItemIds: selection.trainItemIds,
+      // After a sudden drift the old concept is obsolete: anchoring the weights to it would only
+      // slow the challenger down, so the forgetting penalty applies to the other selections.
       penalty:
-        fineTune && c.penalty !== 'none' && selection.importanceItemIds.length > 0
+        fineTune &&
+        c.penalty !== 'none' &&
+        selection.selection !== 'recent-windows' &&
+        selection.importanceItemIds.length > 0
           ? { kind: c.penalty, lambda: c.penaltyLambda, itemIds: selection.importanceItemIds }
           : null,
       epochs: c.epochs,
@@ -233,7 +238,13 @@ export async function runPipeline(
       await deps.repo.patchRun(id, { challengerRunId: plan.runId });
       const r = await deps.train(plan, signal);
       const how = fineTune
-        ? `Fine-tuned from the champion${plan.penalty ? ` with ${plan.penalty.kind.toUpperCase()} (λ = ${plan.penalty.lambda}, importance on ${plan.penalty.itemIds.length} old items)` : ' (no penalty)'}`
+        ? `Fine-tuned from the champion${
+            plan.penalty
+              ? ` with ${plan.penalty.kind.toUpperCase()} (λ = ${plan.penalty.lambda}, importance on ${plan.penalty.itemIds.length} old items)`
+              : c.penalty !== 'none' && selection.selection === 'recent-windows'
+                ? ' without a forgetting penalty (after a sudden drift the old concept is obsolete)'
+                : ' (no penalty)'
+          }`
         : c.training === 'fine-tune'
           ? 'Trained from scratch (no champion to fine-tune yet)'
           : 'Trained from scratch';

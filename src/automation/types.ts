@@ -73,8 +73,8 @@ export const DEFAULT_POLICY_CONFIG: PolicyConfig = {
   penaltyLambda: 100,
   replay: 'reservoir',
   replayRatio: 0.5,
-  epochs: 10,
-  fineTuneLearningRate: 0.003,
+  epochs: 15,
+  fineTuneLearningRate: 0.005,
   autoPromote: true,
 };
 

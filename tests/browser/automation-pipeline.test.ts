@@ -231,7 +231,7 @@ describe('pipeline run through the worker and the registry', () => {
     ).toBeUndefined();
   });
 
-  it('drift: fine-tunes on the recent windows with EWC and promotes a better challenger', async () => {
+  it('sudden drift: fine-tunes on the recent windows and promotes a better challenger', async () => {
     const result = await runPipeline(
       createPipelineDeps(deps),
       request,
@@ -249,7 +249,7 @@ describe('pipeline run through the worker and the registry', () => {
       'decide',
     ]);
     expect(summaries).toMatch(/Sudden drift \(ok → drift\)/);
-    expect(summaries).toMatch(/Fine-tuned from the champion with EWC/);
+    expect(summaries).toMatch(/Fine-tuned from the champion without a forgetting penalty/);
     const champion = await deps.registry.getByAlias(projectId, 'champion');
     expect(champion?.id).toBe(result.challengerModelId);
     expect(champion?.parentModelId).toBe('v1');

@@ -105,7 +105,7 @@ test('Drifting stream demo: a drift policy retrains and promotes a new champion'
   await expect(timeline.getByRole('listitem')).toHaveCount(6);
   const detail = page.locator('tr.detail');
   await expect(detail).toContainText(/drift \(.*\)/);
-  await expect(detail).toContainText(/Fine-tuned from the champion with EWC/);
+  await expect(detail).toContainText(/Fine-tuned from the champion/);
   await expect(detail).toContainText(/Holdout \(\d+ items/);
   await expect(detail).toContainText(/Passed/);
   await expect(detail).toContainText(/Promoted the challenger to champion/);

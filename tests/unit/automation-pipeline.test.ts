@@ -185,7 +185,9 @@ describe('pipeline run', () => {
     // Sudden drift (ok → ok → drift): recent windows only, and the log says why.
     expect(row.steps[1]!.summary).toMatch(/Sudden drift/);
     expect((row.steps[1]!.detail as { selection: string }).selection).toBe('recent-windows');
-    expect(row.steps[2]!.summary).toMatch(/Fine-tuned from the champion with EWC/);
+    expect(row.steps[2]!.summary).toMatch(
+      /Fine-tuned from the champion without a forgetting penalty \(after a sudden drift/,
+    );
     const champion = await createRegistryRepo(() => db).getByAlias('p', 'champion');
     expect(champion?.id).toBe(result.challengerModelId);
     expect(champion?.parentModelId).toBe('champion');
