@@ -80,7 +80,7 @@ describe('isolation forest', () => {
     expect(outlierRate(f.isOutlier(ref))).toBeLessThanOrEqual(0.011);
   });
 
-  it('fast scoring (heap layout, four rows at a time) equals the row-by-row walk exactly', () => {
+  it('fast scoring (heap layout, eight rows at a time) equals the row-by-row walk exactly', () => {
     const rng = createRng(21);
     // Ties and constant columns (shallow trees, padded leaves), NaN and ±∞ (go right), row
     // counts that are not multiples of four.
