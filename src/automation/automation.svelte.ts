@@ -3,13 +3,17 @@
 // user leaves the Automate page, so a drift alarm starts a pipeline wherever the user is. Policies
 // and pipeline runs are read through live queries, so a run started by the scheduler (or in
 // another tab) shows up at once.
-import { getDb, LiveQuery } from '../persistence';
 import {
+  LiveQuery,
   PipelineBusyError,
-  createAutomationRepo,
+  annotationsRepo,
+  automationRepo,
+  getDb,
+  registryRepo,
+  runsRepo,
+  sourcesRepo,
   type AutomationRepo,
-} from '../persistence/automation-repo';
-import { annotationsRepo, registryRepo, runsRepo, sourcesRepo } from '../persistence';
+} from '../persistence';
 import type { PipelineRunRecord, PolicyRecord, PolicyTrigger } from '../persistence/schema';
 import type { Project } from '../projects/types';
 import type { MlBridge } from '../training/ml-bridge';
@@ -67,7 +71,7 @@ export class AutomationState {
   constructor(project: Project, bridge: MlBridge, notices: AutomationNotices) {
     this.project = project;
     this.#notices = notices;
-    this.repo = createAutomationRepo(getDb);
+    this.repo = automationRepo;
     this.#deps = {
       project,
       bridge,

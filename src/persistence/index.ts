@@ -97,3 +97,13 @@ export {
 } from './monitor-repo';
 /** Drift windows, reference profiles and the prediction log read of the page's database. */
 export const monitorRepo = createMonitorRepo(getDb);
+export {
+  PIPELINE_INTERRUPTED_REASON,
+  PipelineBusyError,
+  createAutomationRepo,
+  type AutomationRepo,
+  type AutomationWindow,
+} from './automation-repo';
+import { createAutomationRepo } from './automation-repo';
+/** Retraining policies and pipeline runs of the page's database. */
+export const automationRepo = createAutomationRepo(getDb);
