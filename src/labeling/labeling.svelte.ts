@@ -18,6 +18,7 @@ import {
   LiveQuery,
   annotationsRepo as pageAnnotations,
   getDb,
+  monitorRepo as pageMonitor,
   runsRepo as pageRuns,
   settingsRepo as pageSettings,
   type AnnotationsRepo,
@@ -28,9 +29,17 @@ import {
 import type { AnnotationKind, AnnotationRecord, Project, RunRecord } from '../persistence/schema';
 import { DEFAULT_PRESET, presetConfig, trainRequest, type MlBridge } from '../training';
 import { effectiveKeymap, keymapProblem, type LabelCommand } from './keymap';
-import { itemView, loadPool, type ItemView, type LabelingPool } from './pool';
+import { monitorCandidates, type MonitorCandidate } from '../monitoring/candidates';
+import {
+  itemView,
+  loadPool,
+  loadProductionItems,
+  mergePools,
+  type ItemView,
+  type LabelingPool,
+} from './pool';
 import { poolProbabilities, scorePool, type ScoringBridge } from './pool-scoring';
-import { getStrategy } from './strategies';
+import { describeStrategyError, getStrategy } from './strategies';
 import type { QueueStrategyId } from './types';
 
 /** One labeling session per page load: the unit that merges and audits. */
@@ -53,6 +62,8 @@ export interface QueueEntry {
   strategy: QueueStrategyId | 'holdout';
   score: number;
   rank: number;
+  /** Why it was queued, where the strategy says (monitoring: outlier or drifted region, window). */
+  reason?: string;
 }
 
 export interface Suggestion {
@@ -96,6 +107,14 @@ export interface LabelingDeps {
   pool?: LabelingPool;
   sessionId?: string;
   annotator?: string;
+  /**
+   * The monitoring strategy's source: ranked candidates and a reader of their rows. Default: the
+   * Monitor's stored windows and the production sources in the page database.
+   */
+  monitoring?: {
+    candidates(projectId: string): Promise<MonitorCandidate[]>;
+    load(items: readonly MonitorCandidate[]): Promise<LabelingPool>;
+  };
 }
 
 const TEMP_BASE = 2 ** 40;
@@ -143,6 +162,8 @@ export class LabelingState {
   readonly #origins = new Map<string, QueueEntry>();
 
   pool = $state.raw<LabelingPool | null>(null);
+  /** Production items the monitoring strategy queued (not pool rows; grows, for history). */
+  monitorItems = $state.raw<LabelingPool | null>(null);
   loading = $state(true);
   error = $state<string | null>(null);
   annotator = $state('');
@@ -268,7 +289,10 @@ export class LabelingState {
     const id = this.currentItemId;
     if (!pool || id === null) return null;
     const row = pool.rowOf.get(id);
-    return row === undefined ? null : itemView(pool, row);
+    if (row !== undefined) return itemView(pool, row);
+    const extra = this.monitorItems;
+    const r = extra?.rowOf.get(id);
+    return extra && r !== undefined ? itemView(extra, r) : null;
   });
   readonly currentEntry: QueueEntry | null = $derived(
     this.queue.find((e) => e.itemId === this.currentItemId) ?? null,
@@ -811,6 +835,11 @@ export class LabelingState {
     off(this.currentItemId);
     const labelled = Int32Array.from(labelledRows).sort();
     try {
+      if (strategy === 'monitoring') {
+        await this.#refillMonitoring(options.size ?? this.#refillSize(), controller.signal);
+        if (!controller.signal.aborted) this.#lastRefillMs = performance.now() - t0;
+        return;
+      }
       const seed = deriveSeed(this.project.seed, 1000 + this.#refills++);
       const batch =
         strategy === 'random' || strategy === 'diversity' || bridge
@@ -850,6 +879,71 @@ export class LabelingState {
         this.#refillController = null;
       }
     }
+  }
+
+  /**
+   * The monitoring strategy: the Monitor's ranked candidates (unlabelled production items) in rank
+   * order, minus labelled, skipped/flagged, done and current items; their rows are read from the
+   * production sources. No suggestions (the labeling model was not trained on production data).
+   */
+  async #refillMonitoring(k: number, signal: AbortSignal): Promise<void> {
+    const project = this.project;
+    const m = this.#deps.monitoring ?? {
+      candidates: (id: string) =>
+        monitorCandidates(id, { monitor: pageMonitor, annotations: this.#deps.annotations }),
+      load: (items: readonly MonitorCandidate[]) =>
+        loadProductionItems(project.id, items, project.seed),
+    };
+    const cands = await m.candidates(project.id);
+    if (signal.aborted) return;
+    const n = cands.length;
+    const exclude = new Uint8Array(n);
+    cands.forEach((c, i) => {
+      const id = c.itemId;
+      if (
+        this.#labelMap.has(id) ||
+        this.#flagMap.has(id) ||
+        this.done.has(id) ||
+        id === this.currentItemId
+      )
+        exclude[i] = 1;
+    });
+    const picked = getStrategy('monitoring').selectBatch(
+      {
+        rows: n,
+        exclude,
+        ranked: {
+          rows: Int32Array.from({ length: n }, (_, i) => i),
+          scores: Float64Array.from(cands, (c) => c.score),
+        },
+      },
+      k,
+      0,
+    );
+    if (!picked.ok) throw new Error(describeStrategyError(picked.error));
+    const chosen = Array.from(picked.value.indices, (i) => cands[i]!);
+    const loaded = chosen.length > 0 ? await m.load(chosen) : null;
+    if (signal.aborted) return;
+    const items =
+      loaded && this.monitorItems ? mergePools(this.monitorItems, loaded, project.seed) : loaded;
+    if (items) this.monitorItems = items;
+    const entries: QueueEntry[] = [];
+    for (const c of chosen) {
+      const row = items?.rowOf.get(c.itemId);
+      if (row === undefined) continue; // its source is gone
+      entries.push({
+        row,
+        itemId: c.itemId,
+        strategy: 'monitoring',
+        score: c.score,
+        rank: entries.length + 1,
+        reason: `${c.reason === 'outlier' ? 'outlier' : 'drifted region'} (${c.detail}) · window ${c.windowIndex + 1}, ${c.windowState}`,
+      });
+    }
+    const head = this.queue.find((e) => e.itemId === this.currentItemId && !this.browsing);
+    this.queue = head ? [head, ...entries] : entries;
+    this.queueStrategy = 'monitoring';
+    this.suggestions = new Map();
   }
 
   async #suggest(

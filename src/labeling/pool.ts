@@ -104,3 +104,41 @@ export function itemView(pool: LabelingPool, row: number): ItemView {
     text,
   };
 }
+
+/**
+ * Production items (the monitoring strategy's candidates), read from their production sources'
+ * chunks: only the chunks that hold a wanted item. Rows are numbered in the order read; they are
+ * not pool rows (the ML worker never scores them).
+ */
+export async function loadProductionItems(
+  projectId: string,
+  wanted: readonly { sourceId: string; itemId: string }[],
+  seed: number,
+): Promise<LabelingPool> {
+  const bySource = new Map<string, Set<string>>();
+  for (const w of wanted) {
+    let set = bySource.get(w.sourceId);
+    if (!set) bySource.set(w.sourceId, (set = new Set()));
+    set.add(w.itemId);
+  }
+  const all = await sourcesRepo.listSources(projectId);
+  const sources = all.filter((s) => s.role === 'production' && bySource.has(s.id));
+  const chunks: ChunkRecord[] = [];
+  for (const s of sources) {
+    const ids = bySource.get(s.id)!;
+    const n = await sourcesRepo.chunkCount(s.id);
+    for (let i = 0; i < n; i++) {
+      const c = await sourcesRepo.getChunk(s.id, i);
+      if (c && c.itemIds.some((id) => ids.has(id))) chunks.push(c);
+    }
+  }
+  return poolOf(sources, chunks, seed);
+}
+
+/** Both pools' items in one (chunks of the same source and number are kept once). */
+export function mergePools(a: LabelingPool, b: LabelingPool, seed: number): LabelingPool {
+  const sources = [...a.sources, ...b.sources.filter((s) => !a.sources.some((t) => t.id === s.id))];
+  const key = (c: ChunkRecord) => `${c.sourceId}\u0000${c.index}`;
+  const have = new Set(a.chunks.map(key));
+  return poolOf(sources, [...a.chunks, ...b.chunks.filter((c) => !have.has(key(c)))], seed);
+}

@@ -213,7 +213,41 @@ const RUNS: Record<QueueStrategyId, Run> = {
   diversity: matrixStrategy('features', (data, dim, k, seed, rows) =>
     diversityKMeansPP(data, dim, k, seed, { candidates: rows }),
   ),
+  monitoring: (input, k) => {
+    const r = input.ranked;
+    if (r === undefined) return err({ kind: 'missing-input', need: 'ranked' });
+    if (r.scores.length !== r.rows.length) {
+      return err({
+        kind: 'bad-shape',
+        need: 'ranked',
+        detail: `${r.scores.length} scores for ${r.rows.length} rows`,
+      });
+    }
+    return ok(rankedSelection(r.rows, r.scores, k, input.exclude));
+  },
 };
+
+/** The first `k` of rows ranked elsewhere (best first), skipping excluded ones; order kept. */
+export function rankedSelection(
+  rows: Int32Array,
+  scores: Float64Array,
+  k: number,
+  exclude?: RowExclusion,
+): Selection {
+  const indices: number[] = [];
+  const picked: number[] = [];
+  for (let i = 0; i < rows.length && indices.length < k; i++) {
+    const row = rows[i]!;
+    if (
+      exclude !== undefined &&
+      (exclude instanceof Uint8Array ? exclude[row] !== 0 : exclude.has(row))
+    )
+      continue;
+    indices.push(row);
+    picked.push(scores[i]!);
+  }
+  return { indices: Int32Array.from(indices), scores: Float64Array.from(picked) };
+}
 
 function strategy(s: Omit<QueueStrategy, 'selectBatch'>): QueueStrategy {
   const run = RUNS[s.id];
@@ -295,6 +329,15 @@ export const QUEUE_STRATEGIES: readonly QueueStrategy[] = [
     description: 'Before any model: items spread over the feature space (k-means++ seeding).',
     reference: 'Arthur & Vassilvitskii 2007 (k-means++)',
   }),
+  strategy({
+    id: 'monitoring',
+    label: 'Monitoring: outliers and drifted regions',
+    needs: 'ranked',
+    needsModel: false,
+    description:
+      'Unlabelled production items the Monitor flagged: outliers first, then items from drifted regions, in its rank order.',
+    reference: 'Delayed labels for drift monitoring (Inloop Monitor)',
+  }),
 ];
 
 const BY_ID = new Map(QUEUE_STRATEGIES.map((s) => [s.id, s]));
@@ -320,6 +363,7 @@ export function selectBatch(
 export function describeStrategyError(e: StrategyError): string {
   switch (e.kind) {
     case 'missing-input':
+      if (e.need === 'ranked') return 'This strategy needs the Monitor’s ranked candidates.';
       return e.need === 'features'
         ? 'This strategy needs the items’ features.'
         : `This strategy needs ${NEED_WORDS[e.need]} from a trained model.`;
@@ -335,4 +379,5 @@ const NEED_WORDS: Record<StrategyError['need'], string> = {
   embeddings: 'embeddings',
   gradients: 'gradient embeddings',
   features: 'features',
+  ranked: 'ranked candidates',
 };

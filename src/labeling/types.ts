@@ -21,7 +21,8 @@ export interface Selection {
 export type RowExclusion = ReadonlySet<number> | Uint8Array;
 
 /** What a queue strategy needs from the ML worker before it can choose. */
-export type StrategyNeed = 'none' | 'probs' | 'mc' | 'embeddings' | 'gradients' | 'features';
+export type StrategyNeed =
+  'none' | 'probs' | 'mc' | 'embeddings' | 'gradients' | 'features' | 'ranked';
 
 export type QueueStrategyId =
   | 'random'
@@ -31,7 +32,8 @@ export type QueueStrategyId =
   | 'bald'
   | 'core-set'
   | 'badge'
-  | 'diversity';
+  | 'diversity'
+  | 'monitoring';
 
 /** A `rows × dim` matrix, row-major. */
 export interface RowMatrix {
@@ -61,6 +63,11 @@ export interface StrategyInput {
   gradients?: RowMatrix;
   /** Model-free features (normalised), `rows × dim`, for cold start. */
   features?: RowMatrix;
+  /**
+   * Rows already ranked elsewhere, best first, with their scores (the monitoring strategy: the
+   * monitor's outliers and drifted-region items).
+   */
+  ranked?: { rows: Int32Array; scores: Float64Array };
 }
 
 /** Why `selectBatch` could not run; the UI turns it into a sentence. */

@@ -42,6 +42,11 @@ function pool(rows: number, seed: number): Required<Omit<StrategyInput, 'exclude
     embeddings: { data: mat(4), dim: 4, labelled: Int32Array.of(0, 1) },
     gradients: { data: mat(6), dim: 6 },
     features: { data: mat(5), dim: 5 },
+    // Ranked upstream (monitoring): every row once, in a shuffled order, scores descending.
+    ranked: {
+      rows: Int32Array.from({ length: rows }, (_, i) => (i * 7919) % rows),
+      scores: Float64Array.from({ length: rows }, (_, i) => rows - i),
+    },
   };
 }
 
@@ -74,6 +79,7 @@ describe('strategy registry', () => {
     'core-set',
     'badge',
     'diversity',
+    'monitoring',
   ];
 
   it('lists every strategy once, with what it needs', () => {
@@ -87,10 +93,12 @@ describe('strategy registry', () => {
       'core-set': 'embeddings',
       badge: 'gradients',
       diversity: 'features',
+      monitoring: 'ranked',
     });
     expect(QUEUE_STRATEGIES.filter((s) => !s.needsModel).map((s) => s.id)).toEqual([
       'random',
       'diversity',
+      'monitoring',
     ]);
     for (const s of QUEUE_STRATEGIES) expect(s.label && s.description && s.reference).toBeTruthy();
   });
@@ -157,6 +165,26 @@ describe('strategy registry', () => {
         sample.includes(i),
       ),
     ).toBe(true);
+  });
+
+  it('monitoring: the ranked rows in rank order, skipping excluded (labelled) ones', () => {
+    const ranked = { rows: Int32Array.of(4, 0, 7, 2, 9), scores: Float64Array.of(9, 8, 7, 6, 5) };
+    const res = selectBatch('monitoring', { rows: 10, ranked, exclude: new Set([0, 2]) }, 2, 0);
+    expect(res).toEqual({
+      ok: true,
+      value: { indices: Int32Array.of(4, 7), scores: Float64Array.of(9, 7) },
+    });
+    const mask = new Uint8Array(10);
+    mask[4] = 1;
+    const all = selectBatch('monitoring', { rows: 10, ranked, exclude: mask }, 10, 0);
+    expect(all.ok && Array.from(all.value.indices)).toEqual([0, 7, 2, 9]);
+    const bad = selectBatch(
+      'monitoring',
+      { rows: 10, ranked: { rows: ranked.rows, scores: new Float64Array(2) } },
+      2,
+      0,
+    );
+    expect(!bad.ok && bad.error.kind).toBe('bad-shape');
   });
 
   it('says what is missing or malformed instead of throwing', () => {
