@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { openDatabase, type InloopDB } from '../src/persistence/db';
 import { createAnnotationsRepo } from '../src/persistence/annotations-repo';
 import { createMonitorRepo } from '../src/persistence/monitor-repo';
+import { createPredictionsRepo } from '../src/persistence/predictions-repo';
 import { createProjectsRepo } from '../src/persistence/projects-repo';
 import { createRegistryRepo } from '../src/persistence/registry-repo';
 import { createSourcesRepo } from '../src/persistence/sources-repo';
@@ -96,6 +97,7 @@ const api = {
       },
       {
         monitor,
+        predictions: createPredictionsRepo(get),
         sources,
         annotations,
         pause: () => Promise.resolve(),

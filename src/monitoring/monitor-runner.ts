@@ -55,10 +55,13 @@ export interface RunnerDeps {
   monitor: {
     listWindows(projectId: string, modelId: string, windowKey: string): Promise<MonitorWindow[]>;
     appendWindows(windows: Omit<MonitorWindow, 'seq'>[]): Promise<number[]>;
-    predictionsAfter(
+  };
+  /** The prediction log (src/persistence/predictions-repo.ts): a model's entries after a seq. */
+  predictions: {
+    since(
       projectId: string,
-      modelId: string,
       afterSeq: number,
+      filter: { modelId: string },
     ): Promise<PredictionRecord[]>;
   };
   sources: {
@@ -231,7 +234,7 @@ export async function runMonitor(
   const windowKey = windowKeyOf(settings);
   const stored = await deps.monitor.listWindows(project.id, modelId, windowKey);
   const afterSeq = stored.length ? stored[stored.length - 1]!.toSeq : 0;
-  const fresh = await deps.monitor.predictionsAfter(project.id, modelId, afterSeq);
+  const fresh = await deps.predictions.since(project.id, afterSeq, { modelId });
   const ranges = completeWindows(fresh, settings.window);
   const covered = ranges.length ? ranges[ranges.length - 1]!.end : 0;
   if (ranges.length === 0) return { added: [], pending: fresh.length - covered };
@@ -239,7 +242,7 @@ export async function runMonitor(
   const pause = deps.pause ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
 
   // Delayed labels over the whole log (the detectors replay from the start).
-  const all = afterSeq > 0 ? await deps.monitor.predictionsAfter(project.id, modelId, 0) : fresh;
+  const all = afterSeq > 0 ? await deps.predictions.since(project.id, 0, { modelId }) : fresh;
   const newest = all.reduce((m, p) => Math.max(m, p.at), -Infinity);
   const annotated = currentLabelEntriesOf(await deps.annotations.log(project.id));
   const arrivals: LabelArrival[] = [];

@@ -6,6 +6,7 @@ import {
   getDb,
   LiveQuery,
   monitorRepo,
+  predictionsRepo,
   registryRepo,
   settingsRepo,
   sourcesRepo,
@@ -109,7 +110,7 @@ export class MonitorState {
     const id = this.champion.current?.id;
     const projectId = this.project.id;
     return new LiveQuery<number>(
-      () => (id ? monitorRepo.predictionCount(projectId, id) : Promise.resolve(0)),
+      () => (id ? predictionsRepo.count(projectId, { modelId: id }) : Promise.resolve(0)),
       0,
     );
   });

@@ -1,6 +1,6 @@
 // Drift monitoring's storage: the windows the monitor computed (`monitorWindows`, append-only),
-// the reference profile on a model version's row (`models.referenceProfile`, one field updated),
-// and a read of the prediction log (`predictions`, written by serving) in append order.
+// and the reference profile on a model version's row (`models.referenceProfile`, one field
+// updated). The prediction log itself is read through predictions-repo.
 //
 // A window row keeps the indexed fields of MonitorWindowRecord (start/end = event times of its
 // first and last prediction, or the time bucket) and, not indexed, `fromSeq`/`toSeq` (the
@@ -9,7 +9,7 @@
 // old rows) and `index` (position in the series). `tests` holds the engine's WindowReport.
 import type { InloopDB } from './db';
 import { withStorageErrors } from './errors';
-import type { ModelRecord, MonitorWindowRecord, PredictionRecord } from './schema';
+import type { ModelRecord, MonitorWindowRecord } from './schema';
 
 /** A stored window with the monitor's own (non-indexed) fields. */
 export type StoredMonitorWindow = MonitorWindowRecord & {
@@ -34,14 +34,6 @@ export interface MonitorRepo {
   listProjectWindows(projectId: string): Promise<StoredMonitorWindow[]>;
   /** Appends windows in one transaction; returns their seqs. */
   appendWindows(windows: NewMonitorWindow[]): Promise<number[]>;
-  /** The model's logged predictions with seq > afterSeq, in log order. */
-  predictionsAfter(
-    projectId: string,
-    modelId: string,
-    afterSeq: number,
-  ): Promise<PredictionRecord[]>;
-  /** How many predictions a model has logged in a project. */
-  predictionCount(projectId: string, modelId: string): Promise<number>;
 }
 
 export function createMonitorRepo(db: () => InloopDB): MonitorRepo {
@@ -81,22 +73,6 @@ export function createMonitorRepo(db: () => InloopDB): MonitorRepo {
           }
           return seqs;
         }),
-      ),
-    predictionsAfter: (projectId, modelId, afterSeq) =>
-      withStorageErrors(() =>
-        db()
-          .predictions.where('seq')
-          .above(afterSeq)
-          .filter((p) => p.projectId === projectId && p.modelId === modelId)
-          .toArray(),
-      ),
-    predictionCount: (projectId, modelId) =>
-      withStorageErrors(() =>
-        db()
-          .predictions.where('[modelId+at]')
-          .between([modelId, -Infinity], [modelId, Infinity])
-          .filter((p) => p.projectId === projectId)
-          .count(),
       ),
   };
 }

@@ -1,4 +1,4 @@
-import { expect, test } from './fixtures';
+import { expect, test, promoteFirstChampion } from './fixtures';
 
 // The Automate section on the built app: open the Drifting stream demo, train, register and
 // promote a first champion, enable a drift policy (cooldown 0, fine-tune + EWC, data chosen by the
@@ -30,16 +30,7 @@ test('Drifting stream demo: a drift policy retrains and promotes a new champion'
     'completed',
     { timeout: 300_000 },
   );
-  await page.keyboard.press('Alt+5');
-  await page.getByTestId('register-submit').click();
-  await expect(page.getByTestId('version-row')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
-  await page.getByTestId('promote').click();
-  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
-    timeout: 60_000,
-  });
-  await page.getByTestId('gate-promote').click();
-  await expect(page.getByTestId('version-row').first()).toContainText('champion');
+  await promoteFirstChampion(page);
 
   // A drift policy: fires on the ensemble's 'drift', no cooldown.
   await page.keyboard.press('Alt+8');

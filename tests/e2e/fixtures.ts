@@ -66,3 +66,21 @@ export async function createProject(
   await page.getByRole('button', { name: 'Create project' }).click();
   await expect(page.getByRole('table', { name: 'Projects' })).toContainText(name);
 }
+
+/**
+ * On the Models page: registers the latest completed run as version 1 and promotes it through the
+ * gate as the project's first champion (no comparison needed), the way a user does.
+ */
+export async function promoteFirstChampion(page: Page): Promise<void> {
+  await page.keyboard.press('Alt+5');
+  await expect(page.getByTestId('models-page')).toBeVisible();
+  await page.getByTestId('register-submit').click();
+  await expect(page.getByTestId('version-row')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+  await page.getByTestId('promote').click();
+  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
+    timeout: 60_000,
+  });
+  await page.getByTestId('gate-promote').click();
+  await expect(page.getByTestId('version-row').first()).toContainText('champion');
+}

@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, promoteFirstChampion } from './fixtures';
 
 // The Monitor section on the built app: open the Drifting stream demo (a labelled SEA pool and a
 // production stream with a sudden drift at item 2,500), train, register and promote through the
@@ -52,17 +52,7 @@ test('Drifting stream demo: replay production traffic and watch the monitor call
   );
 
   // Register version 1 and promote it to champion through the gate (first champion).
-  await page.keyboard.press('Alt+5');
-  await expect(page.getByTestId('models-page')).toBeVisible();
-  await page.getByTestId('register-submit').click();
-  await expect(page.getByTestId('version-row')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
-  await page.getByTestId('promote').click();
-  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
-    timeout: 60_000,
-  });
-  await page.getByTestId('gate-promote').click();
-  await expect(page.getByTestId('version-row').first()).toContainText('champion');
+  await promoteFirstChampion(page);
 
   // A champion without traffic: the Monitor points to Serve.
   await page.keyboard.press('Alt+7');

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, promoteFirstChampion } from './fixtures';
 
 // The Serve page on the built app: open the Penguins demo, train the fast preset, make the run the
 // champion, import production traffic on the Data page, then try one penguin, batch-score the
@@ -14,21 +13,6 @@ function productionCsv(rows: number): { name: string; mimeType: string; buffer: 
     out.push(lines[r]!.replace(/^penguin-/, 'prod-'));
   }
   return { name: 'traffic.csv', mimeType: 'text/csv', buffer: Buffer.from(out.join('\n') + '\n') };
-}
-
-/** Registers the latest completed run as version 1 and promotes it (first champion) in the UI. */
-async function registerChampion(page: Page): Promise<void> {
-  await page.keyboard.press('Alt+5');
-  await expect(page.getByTestId('models-page')).toBeVisible();
-  await page.getByTestId('register-submit').click();
-  await expect(page.getByTestId('version-row')).toHaveCount(1);
-  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
-  await page.getByTestId('promote').click();
-  await expect(page.getByTestId('gate-verdict')).toContainText('First champion', {
-    timeout: 60_000,
-  });
-  await page.getByTestId('gate-promote').click();
-  await expect(page.getByTestId('version-row').first()).toContainText('champion');
 }
 
 test('Penguins demo: try it, batch-score production traffic, read the prediction log', async ({
@@ -58,7 +42,7 @@ test('Penguins demo: try it, batch-score production traffic, read the prediction
     'completed',
     { timeout: 240_000 },
   );
-  await registerChampion(page);
+  await promoteFirstChampion(page);
 
   // Production traffic through the Data page's import, role "production".
   await page.keyboard.press('Alt+2');
