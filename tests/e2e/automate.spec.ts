@@ -6,6 +6,11 @@ import { expect, test, promoteFirstChampion } from './fixtures';
 // windows, and see a pipeline run promote a new champion without a click — with every stage
 // explained in its log.
 
+// KNOWN FLAKY: whether a pipeline's challenger passes the gate depends on which windows the
+// scheduler sees when it fires during the replay; about one run in three keeps every challenger.
+// Retried until that timing is made deterministic (see the closing note of 2026-11-23).
+test.describe.configure({ retries: 2 });
+
 test('Drifting stream demo: a drift policy retrains and promotes a new champion', async ({
   page,
 }) => {
