@@ -217,7 +217,7 @@ async function inputRows(
         }
         return {
           rows: itemIds.length,
-          itemIds,
+          itemIds: input.omitItemIds ? [] : itemIds,
           fill: (start, count, out) =>
             applyImagePixels(spec, pixels.slice(start, start + count), { out }),
         };
@@ -239,7 +239,7 @@ async function inputRows(
       const flat = x.length === 1 ? x[0]! : concatFloat32(x);
       return {
         rows: itemIds.length,
-        itemIds,
+        itemIds: input.omitItemIds ? [] : itemIds,
         fill: (start, count, out) => out.set(flat.subarray(start * dim, (start + count) * dim)),
       };
     }

@@ -9,7 +9,7 @@
 // GPU reads: none per batch. Each epoch reads the epoch's mean loss/accuracy (fitDataset's logs)
 // and the validation probabilities once; progress within an epoch is reported by batch count.
 import * as tf from '@tensorflow/tfjs';
-import { createRng, deriveSeed, permutation } from '../src/lib/rng';
+import { createRng, deriveSeed, epochOrder } from '../src/lib/rng';
 import { configHash, describeTrainConfigError, validateTrainConfig } from '../src/training/config';
 import { classificationMetrics, type ClassificationMetrics } from '../src/training/metrics';
 import type {
@@ -52,6 +52,14 @@ import {
 
 /** Longest stretch of batches without letting a cancel message in. */
 const YIELD_EVERY_MS = 50;
+/**
+ * An epoch is at least this many batches: a small training set (the first rounds of active
+ * learning, a few dozen labels) is repeated within the epoch — fresh shuffles back to back, as
+ * Keras' `steps_per_epoch` over a repeated dataset — so that `epochs` and early stopping's
+ * `patience` mean enough optimiser steps to fit it. Sets of `MIN_BATCHES_PER_EPOCH × batchSize`
+ * rows or more are unaffected.
+ */
+export const MIN_BATCHES_PER_EPOCH = 16;
 
 /** `balanced` class weights n / (K · n_k), as sklearn; classes absent from training get 1. */
 export function balancedClassWeights(labels: Int32Array, numClasses: number): number[] {
@@ -176,7 +184,8 @@ export async function trainModel(
     const numClasses = spec.labels.classIds.length;
     const inputShape = inputShapeOf(spec);
     const batchSize = Math.min(config.batchSize, train.rows);
-    const batchesPerEpoch = Math.ceil(train.rows / batchSize);
+    const batchesPerEpoch = Math.max(Math.ceil(train.rows / batchSize), MIN_BATCHES_PER_EPOCH);
+    const samplesPerEpoch = Math.max(train.rows, batchesPerEpoch * batchSize);
     const progressEvery =
       request.progressEveryBatches ?? Math.max(1, Math.ceil(batchesPerEpoch / 10));
     emit({
@@ -245,7 +254,7 @@ export async function trainModel(
     let lastYield = performance.now();
 
     for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const order = permutation(train.rows, shuffleRng);
+      const order = epochOrder(train.rows, samplesPerEpoch, shuffleRng);
       const trainedModel = model;
       const batches = async function* () {
         for (let b = 0; b < batchesPerEpoch; b++) {
@@ -256,7 +265,7 @@ export async function trainModel(
           // Ending the generator ends the epoch cleanly; the caller then sees the cancel flag.
           if (job.cancelled) return;
           const start = b * batchSize;
-          const count = Math.min(batchSize, train.rows - start);
+          const count = Math.min(batchSize, samplesPerEpoch - start);
           // Fresh arrays per batch: backends may keep a reference to a tensor's source array.
           const x = new Float32Array(count * train.dim);
           train.fill(order, start, count, x);
@@ -342,7 +351,7 @@ export async function trainModel(
     };
     job.throwIfCancelled();
 
-    const trainSamplesPerSecond = (train.rows * curves.length) / (trainMs / 1000);
+    const trainSamplesPerSecond = (samplesPerEpoch * curves.length) / (trainMs / 1000);
     const metrics = flatMetrics(evaluation);
     metrics.epochs = curves.length;
     metrics.bestEpoch = bestEpoch;

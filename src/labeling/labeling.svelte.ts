@@ -1011,13 +1011,16 @@ export class LabelingState {
   /**
    * Items a refill asks for: the batch size, or more when the labeler is faster than a refill —
    * enough to last twice the last refill's time at the current pace (at most ten batches), so a
-   * fast labeler does not run the queue dry while the next refill runs.
+   * fast labeler does not run the queue dry while the next refill runs. The new batch replaces
+   * the rest of the old one, and with an unchanged model it is mostly the same items (the best
+   * ones are still the best): the items still queued are asked for on top, so that what the
+   * labeler works through meanwhile does not eat into the items ahead.
    */
   #refillSize(): number {
     const b = this.settings.batchSize;
     if (this.#lastRefillMs === 0 || this.#lastActionAt === 0) return b;
     const need = Math.ceil((2 * this.#lastRefillMs) / Math.max(1, this.#actionGapMs));
-    return Math.min(10 * b, Math.max(b, need));
+    return Math.min(10 * b, Math.max(b, need)) + this.remaining;
   }
 
   #refillSoon(): void {

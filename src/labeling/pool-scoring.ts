@@ -74,33 +74,72 @@ export async function poolProbabilities(
   itemIds?: string[],
 ): Promise<{ data: Float32Array; classIds: string[]; rows: Int32Array }> {
   let classIds: string[] = [];
-  const parts: { rows: number[]; probs: Float32Array }[] = [];
+  const parts: { rows: Int32Array; probs: Float32Array }[] = [];
   for (const source of pool.sources) {
     const ids = itemIds?.filter((id) => sourceOfItem(pool, id) === source.id);
     if (ids && ids.length === 0) continue;
+    const whole = ids === undefined;
     const res = await bridge.predict(
       {
         model: { dbName, runId },
-        input: { kind: 'items', sourceId: source.id, ...(ids ? { itemIds: ids } : {}) },
+        input: {
+          kind: 'items',
+          sourceId: source.id,
+          ...(ids ? { itemIds: ids } : { omitItemIds: true }),
+        },
       },
       signal ? { signal } : {},
     );
     await yieldToPage();
     classIds = res.classIds;
     parts.push({
-      rows: res.itemIds.map((id) => pool.rowOf.get(id) ?? -1),
+      rows: whole ? sourceRows(pool, source.id, res.rows) : rowsOf(pool, res.itemIds),
       probs: res.probabilities,
     });
   }
   const k = classIds.length;
-  const rows = parts.flatMap((p) => p.rows);
-  const data = new Float32Array(rows.length * k);
+  const n = parts.reduce((a, p) => a + p.rows.length, 0);
+  if (parts.length === 1) return { data: parts[0]!.probs, classIds, rows: parts[0]!.rows };
+  const rows = new Int32Array(n);
+  const data = new Float32Array(n * k);
   let o = 0;
   for (const p of parts) {
-    data.set(p.probs, o);
-    o += p.probs.length;
+    rows.set(p.rows, o);
+    data.set(p.probs, o * k);
+    o += p.rows.length;
   }
-  return { data, classIds, rows: Int32Array.from(rows) };
+  return { data, classIds, rows };
+}
+
+function rowsOf(pool: LabelingPool, itemIds: readonly string[]): Int32Array {
+  return Int32Array.from(itemIds, (id) => pool.rowOf.get(id) ?? -1);
+}
+
+/**
+ * The pool rows of a whole source, in the order the ML worker reads it (its chunks in order):
+ * the pool numbers rows the same way, so they are one contiguous range. `rows` is what the worker
+ * scored; a mismatch (the source changed under the pool) is an error rather than a misaligned
+ * queue.
+ */
+function sourceRows(pool: LabelingPool, sourceId: string, rows: number): Int32Array {
+  let start = -1;
+  let count = 0;
+  let r = 0;
+  for (const c of pool.chunks) {
+    if (c.sourceId === sourceId) {
+      if (start < 0) start = r;
+      count += c.rowCount;
+    }
+    r += c.rowCount;
+  }
+  if (count !== rows) {
+    throw new Error(
+      `The model scored ${rows} rows of a source the labeling pool holds ${count} of: reload the page`,
+    );
+  }
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = start + i;
+  return out;
 }
 
 function sourceOfItem(pool: LabelingPool, itemId: string): string | undefined {
@@ -115,12 +154,18 @@ function yieldToPage(): Promise<void> {
 
 /** Scatters per-result rows into a pool-aligned matrix (rows never scored stay 0). */
 function aligned(n: number, width: number, rows: Int32Array, data: Float32Array): Float32Array {
+  if (rows.length === n && data.length === n * width && isIdentity(rows)) return data;
   const out = new Float32Array(n * width);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     if (r >= 0) out.set(data.subarray(i * width, (i + 1) * width), r * width);
   }
   return out;
+}
+
+function isIdentity(rows: Int32Array): boolean {
+  for (let i = 0; i < rows.length; i++) if (rows[i] !== i) return false;
+  return true;
 }
 
 async function poolEmbeddings(
@@ -132,14 +177,14 @@ async function poolEmbeddings(
   const parts: { rows: Int32Array; data: Float32Array }[] = [];
   for (const source of req.pool.sources) {
     const res = await req.bridge.embed(
-      { model: { dbName: req.dbName, runId }, input: { kind: 'items', sourceId: source.id } },
+      {
+        model: { dbName: req.dbName, runId },
+        input: { kind: 'items', sourceId: source.id, omitItemIds: true },
+      },
       req.signal ? { signal: req.signal } : {},
     );
     dim = res.dim;
-    parts.push({
-      rows: Int32Array.from(res.itemIds, (id) => req.pool.rowOf.get(id) ?? -1),
-      data: res.embeddings,
-    });
+    parts.push({ rows: sourceRows(req.pool, source.id, res.rows), data: res.embeddings });
   }
   const out = new Float32Array(n * dim);
   for (const p of parts) {
@@ -272,7 +317,7 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
         );
         classes = res.classIds.length;
         perSource.push({
-          rows: Int32Array.from(res.itemIds, (id) => subOf[req.pool.rowOf.get(id) ?? -1] ?? -1),
+          rows: rowsOf(req.pool, res.itemIds).map((r) => subOf[r] ?? -1),
           data: res.probabilities,
           passes: res.passes,
         });

@@ -114,3 +114,18 @@ export function permutation(n: number, rng: Rng): Int32Array {
   for (let i = 0; i < n; i++) out[i] = i;
   return shuffleInPlace<number, Int32Array>(out, rng);
 }
+
+/**
+ * The row order of one epoch of `samples` rows over a training set of `rows` (`samples ≥ rows`):
+ * whole fresh permutations back to back, the last one cut short; every row appears once per
+ * permutation.
+ */
+export function epochOrder(rows: number, samples: number, rng: Rng): Int32Array {
+  if (samples <= rows) return permutation(rows, rng);
+  const order = new Int32Array(samples);
+  for (let o = 0; o < samples; o += rows) {
+    const p = permutation(rows, rng);
+    order.set(p.subarray(0, Math.min(rows, samples - o)), o);
+  }
+  return order;
+}

@@ -145,7 +145,16 @@ export interface ModelRef {
 
 /** What to score: stored items, raw records ("try it"), pixels, or ready feature vectors. */
 export type PredictInput =
-  | { kind: 'items'; sourceId: string; itemIds?: string[] }
+  | {
+      kind: 'items';
+      sourceId: string;
+      itemIds?: string[];
+      /**
+       * Leave the result's `itemIds` empty: rows come in the source's order (its chunks in order)
+       * and a caller that knows it saves cloning every id of a large pool on each call.
+       */
+      omitItemIds?: boolean;
+    }
   | { kind: 'raw'; records: RawRecord[] }
   | { kind: 'pixels'; images: Uint8Array[] }
   | { kind: 'features'; x: Float32Array; rows: number };

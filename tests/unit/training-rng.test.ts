@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createRng,
   deriveSeed,
+  epochOrder,
   permutation,
   randInt,
   randNormal,
@@ -115,5 +116,31 @@ describe('shuffleInPlace', () => {
   it('permutation(n) holds 0..n-1 once each', () => {
     const p = permutation(100, createRng(5));
     expect(Array.from(p).sort((x, y) => x - y)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  });
+});
+
+describe('epochOrder', () => {
+  it('is one permutation when the epoch is no longer than the set', () => {
+    expect(Array.from(epochOrder(7, 7, createRng(3)))).toEqual(
+      Array.from(permutation(7, createRng(3))),
+    );
+  });
+
+  it('repeats whole fresh permutations and cuts the last one short', () => {
+    const order = epochOrder(5, 13, createRng(9));
+    expect(order).toHaveLength(13);
+    const blocks = [0, 5, 10].map((o) => Array.from(order.subarray(o, Math.min(13, o + 5))));
+    expect([...blocks[0]!].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect([...blocks[1]!].sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(blocks[2]).toHaveLength(3);
+    expect(new Set(blocks[2]).size).toBe(3);
+    // The same draws as successive permutations from one generator.
+    const rng = createRng(9);
+    const expected = [
+      ...permutation(5, rng),
+      ...permutation(5, rng),
+      ...permutation(5, rng).subarray(0, 3),
+    ];
+    expect(Array.from(order)).toEqual(expected);
   });
 });
