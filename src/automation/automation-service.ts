@@ -6,7 +6,8 @@
 // Data the pipeline trains on: every ready source of the project (pool and production), since the
 // delayed labels of a replayed production stream are the newest labels there are. Each labelled
 // item gets the index of the monitoring window whose traffic first contained it (−1: never
-// scored, e.g. the pool), through the windows' prediction-log ranges.
+// scored, e.g. the pool), through the windows' prediction-log ranges; items logged after the newest
+// window are marked pending (newer than every window, never replayed as old data).
 import { isHoldout } from '../data/splits';
 import type { AutomationRepo, AutomationWindow } from '../persistence/automation-repo';
 import type { AnnotationsRepo } from '../persistence/annotations-repo';
@@ -121,11 +122,20 @@ async function labelledItems(
   const known = new Set(project.classes.map((c) => c.id));
   const labels = await deps.annotations.currentLabels(project.id);
   const windowOf = new Map<string, number>();
+  let lastToSeq = -1;
   for (let k = 0; k < windows.length; k++) {
     const w = windows[k]!;
     if (w.fromSeq === undefined || w.toSeq === undefined) continue;
+    lastToSeq = Math.max(lastToSeq, w.toSeq);
     for (const id of await deps.automation.predictedItems(w.fromSeq, w.toSeq)) {
       if (!windowOf.has(id)) windowOf.set(id, k);
+    }
+  }
+  // Traffic logged after the newest window: newer than every window, not judged yet.
+  const pending = new Set<string>();
+  if (lastToSeq >= 0) {
+    for (const id of await deps.automation.predictedItems(lastToSeq + 1, Number.MAX_SAFE_INTEGER)) {
+      if (!windowOf.has(id)) pending.add(id);
     }
   }
   const sources = (await deps.sources.listSources(project.id))
@@ -143,7 +153,8 @@ async function labelledItems(
         const label = labels.get(itemId);
         if (label === undefined || !known.has(label)) continue;
         sourceOf.set(itemId, s.id);
-        items.push({ itemId, window: windowOf.get(itemId) ?? -1, label });
+        const window = windowOf.get(itemId) ?? -1;
+        items.push({ itemId, window, label, ...(pending.has(itemId) ? { pending: true } : {}) });
       }
     }
   }
@@ -244,6 +255,8 @@ export function createPipelineDeps(
         ...base,
         epochs: plan.epochs,
         ...(plan.learningRate !== null ? { learningRate: plan.learningRate } : {}),
+        // After a drift selection the validation split is mostly the old concept (see pipeline.ts).
+        ...(plan.earlyStopping ? {} : { earlyStopping: null }),
       };
       const r = await deps.bridge.trainModel(
         {

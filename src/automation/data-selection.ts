@@ -14,6 +14,12 @@ export interface LabelledItem {
   itemId: string;
   window: number;
   label: string;
+  /**
+   * Logged after the newest monitoring window (window −1 too): traffic newer than every window
+   * that the monitor has not judged yet. Full history trains on it; it is never "older" data to
+   * replay or to anchor the weights to (after a drift it is most likely the new concept).
+   */
+  pending?: boolean;
 }
 
 export interface SelectionSignal {
@@ -104,7 +110,12 @@ export function selectTrainingItems(
   );
   const recentSet = new Set(windows.slice(-Math.max(1, options.recentWindows)));
   const recent = items.filter((i) => recentSet.has(i.window));
-  const old = items.filter((i) => !recentSet.has(i.window));
+  const old = items.filter((i) => !recentSet.has(i.window) && !i.pending);
+  const pending = items.filter((i) => i.pending).length;
+  const newer =
+    pending > 0
+      ? ` ${pending} newer items, logged after the latest window, wait for the monitor and are left out.`
+      : '';
   const importanceItemIds = reservoirSample(
     old.map((i) => i.itemId),
     options.importanceSamples ?? 256,
@@ -133,7 +144,7 @@ export function selectTrainingItems(
       replayItemIds: [],
       importanceItemIds,
       replayGroups: [],
-      summary: `${recentIds.length} items from windows ${windowList}; ${old.length} older items left out.`,
+      summary: `${recentIds.length} items from windows ${windowList}; ${old.length} older items left out.${newer}`,
     };
   }
 
@@ -164,6 +175,6 @@ export function selectTrainingItems(
     replayGroups: [...counts.entries()]
       .sort((a, b) => a[0] - b[0])
       .map(([window, count]) => ({ window, count })),
-    summary: `${recentIds.length} items from windows ${windowList} + ${replayItemIds.length} replayed (${options.replay}) of ${old.length} older items.`,
+    summary: `${recentIds.length} items from windows ${windowList} + ${replayItemIds.length} replayed (${options.replay}) of ${old.length} older items.${newer}`,
   };
 }

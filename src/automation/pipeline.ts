@@ -38,6 +38,14 @@ export interface ChallengerPlan {
   penalty: { kind: 'ewc' | 'mas'; lambda: number; itemIds: string[] } | null;
   epochs: number;
   learningRate: number | null;
+  /**
+   * Whether the training config's early stopping applies. Off after a drift selection: the
+   * worker validates on the whole labelled validation split, mostly the old concept's items, so
+   * early stopping would stop the adaptation after a few epochs and keep the epoch that fits the
+   * old concept best — the one closest to the champion. The challenger then trains `epochs`
+   * epochs and keeps its last weights; the gate judges it on the recent holdout.
+   */
+  earlyStopping: boolean;
 }
 
 export interface ModelScores {
@@ -233,6 +241,7 @@ export async function runPipeline(
           : null,
       epochs: c.epochs,
       learningRate: fineTune ? c.fineTuneLearningRate : null,
+      earlyStopping: selection.selection === 'full-history',
     };
     const trained = await stage('train', async () => {
       await deps.repo.patchRun(id, { challengerRunId: plan.runId });
@@ -248,14 +257,18 @@ export async function runPipeline(
         : c.training === 'fine-tune'
           ? 'Trained from scratch (no champion to fine-tune yet)'
           : 'Trained from scratch';
+      const stopping = plan.earlyStopping
+        ? ''
+        : ' No early stopping: the validation split is mostly the old concept, which would keep the epoch closest to the champion.';
       return {
         value: r,
-        summary: `${how} on ${plan.trainItemIds.length} items, ${plan.epochs} epochs.`,
+        summary: `${how} on ${plan.trainItemIds.length} items, ${plan.epochs} epochs.${stopping}`,
         detail: {
           runId: r.runId,
           mode: plan.mode,
           epochs: plan.epochs,
           penalty: plan.penalty?.kind ?? 'none',
+          earlyStopping: plan.earlyStopping,
         },
       };
     });

@@ -1,8 +1,9 @@
 // A whole pipeline run against real IndexedDB, the real ML worker (CPU backend) and the real
 // registry: a SEA project whose champion learned concept 0 from the pool, production traffic of a
 // drifted concept scored in two monitoring windows (the second in state 'drift'), delayed labels.
-// The drift selection trains a challenger fine-tuned with EWC on the recent windows; it passes the
-// gate on the recent holdout and is promoted. A cancelled run registers nothing.
+// The drift selection trains a challenger fine-tuned on the recent windows, every epoch (no early
+// stopping on the old concept's validation items); it passes the gate on the recent holdout and is
+// promoted. A cancelled run registers nothing.
 import { Dexie } from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type InloopDB } from '../../src/persistence/db';
@@ -128,7 +129,8 @@ describe('pipeline run through the worker and the registry', () => {
     await bridge.ready();
     const runs = createRunsRepo(() => db);
     const registry = createRegistryRepo(() => db);
-    const config = { ...presetConfig('tabular', 'fast', 5), epochs: 25, earlyStopping: null };
+    // The fast preset as the app trains it, early stopping included: a fine-tune copies it.
+    const config = { ...presetConfig('tabular', 'fast', 5), epochs: 25 };
     await bridge.trainModel({
       dbName,
       projectId,
@@ -255,6 +257,12 @@ describe('pipeline run through the worker and the registry', () => {
     expect(champion?.parentModelId).toBe('v1');
     const run = await createRunsRepo(() => db).get(champion!.runId);
     expect(run?.continual?.baseRunId).toBe('base');
+    // The champion's early stopping is off for the challenger: the validation split is mostly the
+    // pool's old concept, and stopping on it would keep the epoch closest to the champion.
+    expect((await createRunsRepo(() => db).get('base'))?.config.earlyStopping).not.toBeNull();
+    expect(run?.config.earlyStopping).toBeNull();
+    expect(run?.curves.valLoss).toHaveLength(request.config.epochs);
+    expect(summaries).toMatch(/No early stopping/);
     // It trained on production items of the two windows only (none of the pool).
     expect(run?.sourceIds).toEqual(['pool', 'prod']);
     const evaluation = row.steps[3]!.detail as {

@@ -15,12 +15,19 @@ import type { RunRecord } from '../../src/persistence/schema';
 import { evaluateGate } from '../../src/registry/gate';
 import {
   runPipeline,
+  type ChallengerPlan,
   type Evaluation,
   type PipelineDeps,
   type PipelineSnapshot,
 } from '../../src/automation/pipeline';
 import { DEFAULT_POLICY_CONFIG, type PipelineStage } from '../../src/automation/types';
 import type { LabelledItem } from '../../src/automation/data-selection';
+import { createPipelineDeps } from '../../src/automation/automation-service';
+import { createAnnotationsRepo } from '../../src/persistence/annotations-repo';
+import { createRunsRepo } from '../../src/persistence/runs-repo';
+import { createSourcesRepo } from '../../src/persistence/sources-repo';
+import type { MlBridge } from '../../src/training/ml-bridge';
+import { buildProject } from '../fixtures/db/builders';
 
 const AT = Date.UTC(2026, 0, 1);
 let db: InloopDB;
@@ -92,13 +99,20 @@ interface Harness {
   deps: PipelineDeps;
   controller: AbortController;
   calls: string[];
+  plans: ChallengerPlan[];
 }
 
 function harness(
-  opts: { challengerBetter?: boolean; cancelAt?: PipelineStage; failAt?: PipelineStage } = {},
+  opts: {
+    challengerBetter?: boolean;
+    cancelAt?: PipelineStage;
+    failAt?: PipelineStage;
+    recentStates?: PipelineSnapshot['recentStates'];
+  } = {},
 ): Harness {
   const controller = new AbortController();
   const calls: string[] = [];
+  const plans: ChallengerPlan[] = [];
   let clock = AT + 60_000;
   let ids = 0;
   const registry = createRegistryRepo(() => db);
@@ -116,12 +130,13 @@ function harness(
       const snap: PipelineSnapshot = {
         champion: { modelId: 'champion', runId: 'champion-run', config: {} },
         items: items(),
-        recentStates: ['ok', 'ok', 'drift'],
+        recentStates: opts.recentStates ?? ['ok', 'ok', 'drift'],
       };
       return Promise.resolve(snap);
     },
     train: async (plan) => {
       maybe('train');
+      plans.push(plan);
       await addRun(plan.runId);
       return { runId: plan.runId };
     },
@@ -153,7 +168,7 @@ function harness(
       return v.id;
     },
   };
-  return { deps, controller, calls };
+  return { deps, controller, calls, plans };
 }
 
 const request = {
@@ -192,6 +207,27 @@ describe('pipeline run', () => {
     expect(champion?.id).toBe(result.challengerModelId);
     expect(champion?.parentModelId).toBe('champion');
   });
+
+  // The worker validates on the whole labelled validation split, mostly the old concept's items:
+  // after a drift, early stopping there would keep the epoch closest to the champion.
+  for (const [states, selection, earlyStopping] of [
+    [['ok', 'ok', 'drift'], 'recent-windows', false],
+    [['ok', 'warning', 'drift'], 'sliding-replay', false],
+    [['ok', 'ok', 'ok'], 'full-history', true],
+  ] as const) {
+    it(`${selection}: early stopping ${earlyStopping ? 'as configured' : 'off, every epoch trains'}`, async () => {
+      const h = harness({ recentStates: [...states] });
+      const result = await runPipeline(h.deps, request, h.controller.signal);
+      expect(result.status).toBe('promoted');
+      expect((result.steps[1]!.detail as { selection: string }).selection).toBe(selection);
+      expect(h.plans).toHaveLength(1);
+      expect(h.plans[0]!.earlyStopping).toBe(earlyStopping);
+      const train = result.steps[2]!;
+      expect((train.detail as { earlyStopping: boolean }).earlyStopping).toBe(earlyStopping);
+      if (earlyStopping) expect(train.summary).not.toMatch(/early stopping/i);
+      else expect(train.summary).toMatch(/No early stopping: the validation split is mostly/);
+    });
+  }
 
   it('keeps the champion when the challenger does not pass the gate', async () => {
     const h = harness({ challengerBetter: false });
@@ -324,5 +360,96 @@ describe('pipeline run', () => {
       },
     ] as never[]);
     expect((await repo.windows('p')).map((w) => w.state)).toEqual(['drift', 'ok']);
+  });
+
+  it('the snapshot places labelled items in their windows; items logged after the newest window are pending', async () => {
+    const project = buildProject({
+      id: 'p',
+      classes: [
+        { id: 'a', name: 'a', hotkey: '1', color: '#2f7d4a' },
+        { id: 'b', name: 'b', hotkey: '2', color: '#b3261e' },
+      ],
+    });
+    const itemIds = Array.from({ length: 30 }, (_, i) => `prod#${i}`);
+    const n = itemIds.length;
+    await db.sources.add({
+      id: 'prod',
+      projectId: 'p',
+      name: 'prod',
+      modality: 'tabular',
+      role: 'production',
+      status: 'ready',
+      rowCount: n,
+      columns: [],
+      createdAt: AT,
+    } as never);
+    await db.chunks.add({
+      sourceId: 'prod',
+      index: 0,
+      rowStart: 0,
+      rowCount: n,
+      columns: {},
+      itemIds,
+    });
+    // Items 0–24 are labelled (the last five labels have not arrived); 0–29 were scored.
+    await db.annotations.bulkAdd(
+      itemIds.slice(0, 25).map((itemId, i) => ({
+        projectId: 'p',
+        itemId,
+        label: i % 2 ? 'a' : 'b',
+        annotator: 'delayed-labels',
+        sessionId: 's',
+        kind: 'import',
+        at: AT + i,
+      })) as never[],
+    );
+    const seqs = await db.predictions.bulkAdd(
+      itemIds.map((itemId, i) => ({
+        projectId: 'p',
+        modelId: 'champion',
+        sourceId: 'prod',
+        itemId,
+        at: AT + i,
+        label: 'a',
+        probabilities: [1, 0],
+      })),
+      { allKeys: true },
+    );
+    // Two windows of 10 predictions; predictions 20–29 are not in a window yet.
+    for (const k of [0, 1]) {
+      await db.monitorWindows.add({
+        projectId: 'p',
+        modelId: 'champion',
+        sourceId: 'prod',
+        start: AT + k * 10,
+        end: AT + k * 10 + 9,
+        count: 10,
+        state: k ? 'drift' : 'ok',
+        tests: {},
+        fromSeq: seqs[k * 10]!,
+        toSeq: seqs[k * 10 + 9]!,
+      } as never);
+    }
+    const registry = createRegistryRepo(() => db);
+    const deps = createPipelineDeps({
+      project,
+      bridge: {} as Pick<MlBridge, 'trainModel' | 'predict'>,
+      dbName: db.name,
+      automation: repo,
+      annotations: createAnnotationsRepo(() => db),
+      sources: createSourcesRepo(() => db),
+      runs: createRunsRepo(() => db),
+      registry,
+    });
+    const snap = await deps.snapshot(new AbortController().signal);
+    expect(snap.champion?.modelId).toBe('champion');
+    expect(snap.recentStates).toEqual(['ok', 'drift']);
+    const byId = new Map(snap.items.map((i) => [i.itemId, i]));
+    expect(snap.items).toHaveLength(25);
+    for (let i = 0; i < 25; i++) {
+      const item = byId.get(`prod#${i}`)!;
+      expect(item.window).toBe(i < 20 ? Math.floor(i / 10) : -1);
+      expect(item.pending ?? false).toBe(i >= 20);
+    }
   });
 });

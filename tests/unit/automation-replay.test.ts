@@ -149,6 +149,40 @@ describe('data selection by drift type', () => {
     }
   });
 
+  it('items logged after the newest window are never replayed or used as old anchors', () => {
+    // 20 pending items (window −1, newer than every window) beside the pool's 20.
+    const withPending: LabelledItem[] = [
+      ...items,
+      ...Array.from({ length: 20 }, (_, i) => ({
+        itemId: `new-${i}`,
+        window: -1,
+        label: 'b',
+        pending: true,
+      })),
+    ];
+    for (const replay of ['reservoir', 'bandit'] as const) {
+      const s = selectTrainingItems(withPending, 'sliding-replay', {
+        ...base,
+        replay,
+        replayRatio: 2,
+      });
+      // All 80 genuinely older items are replayed (ratio 2 asks for 80), none of the newer ones.
+      expect(s.replayItemIds).toHaveLength(80);
+      expect(s.replayItemIds.some((id) => id.startsWith('new-'))).toBe(false);
+      expect(s.importanceItemIds).toHaveLength(80);
+      expect(s.importanceItemIds.some((id) => id.startsWith('new-'))).toBe(false);
+      expect(s.summary).toMatch(
+        /of 80 older items\. 20 newer items, logged after the latest window/,
+      );
+    }
+    const recent = selectTrainingItems(withPending, 'recent-windows', { ...base, replay: 'none' });
+    expect(recent.trainItemIds).toHaveLength(40);
+    expect(recent.importanceItemIds.some((id) => id.startsWith('new-'))).toBe(false);
+    expect(recent.summary).toMatch(/80 older items left out\. 20 newer items/);
+    const all = selectTrainingItems(withPending, 'full-history', { ...base, replay: 'none' });
+    expect(all.trainItemIds).toHaveLength(140);
+  });
+
   it('full history keeps everything; no windows falls back to it and says so', () => {
     expect(
       selectTrainingItems(items, 'full-history', { ...base, replay: 'none' }).trainItemIds,
