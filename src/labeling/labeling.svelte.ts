@@ -80,6 +80,12 @@ export interface QueueSettings {
   holdoutMode: boolean;
 }
 
+/** A read of the annotation log: the whole log, or only the entries after the last one seen. */
+interface LogRead {
+  whole: boolean;
+  entries: AnnotationRecord[];
+}
+
 /** A log entry not yet confirmed by the live log. */
 interface Pending {
   /** Temporary sequence number (above any real one) until written. */
@@ -202,7 +208,7 @@ export class LabelingState {
   helpOpen = $state(false);
 
   readonly runs: LiveQuery<RunRecord[]>;
-  readonly #live: LiveQuery<AnnotationRecord[]>;
+  readonly #live: LiveQuery<LogRead | null>;
 
   constructor(project: Project, deps: LabelingDeps = {}) {
     this.project = project;
@@ -215,14 +221,14 @@ export class LabelingState {
       dbName: deps.dbName ?? getDb().name,
     };
     if (deps.annotator) this.annotator = deps.annotator;
-    this.#live = new LiveQuery(() => this.#deps.annotations.log(project.id), []);
+    this.#live = new LiveQuery(() => this.#readLog(), null);
     this.runs = new LiveQuery(() => this.#deps.runs.list(project.id), []);
     // Keep both live queries subscribed for the state's life (also headless, with no component
     // reading them), mirroring the log into `confirmed`.
     this.#disposeRoot = $effect.root(() => {
       $effect(() => {
-        const log = this.#live.current;
-        if (!this.#live.loading) this.#acceptLog(log);
+        const read = this.#live.current;
+        if (read && !this.#live.loading) this.#acceptLog(read);
       });
       $effect(() => {
         void this.runs.current;
@@ -420,7 +426,7 @@ export class LabelingState {
       if (keys && typeof keys === 'object') this.keyOverrides = { ...keys };
       this.pool = this.#deps.pool ?? (await loadPool(this.project.id, this.project.seed));
       this.#recountPool();
-      this.#acceptLog(await this.#deps.annotations.log(this.project.id));
+      this.#acceptLog(await this.#readLog());
     } catch (e) {
       this.error = `Could not read the project: ${message(e)}`;
     } finally {
@@ -434,12 +440,36 @@ export class LabelingState {
   }
 
   /**
+   * Reads what is new in the log: the entries after the last one seen (read by sequence number,
+   * so a write costs a read of just the new entries, however long the log), unless the project's
+   * log length says it was replaced meanwhile (a workspace import, a deleted project) or nothing
+   * was seen yet — then the whole log. The state it compares with is taken before the reads.
+   */
+  async #readLog(): Promise<LogRead> {
+    const repo = this.#deps.annotations;
+    const after = this.#maxSeq;
+    const known = this.#confirmedCount;
+    if (after !== -Infinity) {
+      const tail = await repo.logTail(this.project.id, after);
+      if (tail.count === known + tail.entries.length)
+        return { whole: false, entries: tail.entries };
+    }
+    return { whole: true, entries: await repo.log(this.project.id) };
+  }
+
+  /**
    * A fresh read of the log landed. The log only grows, so only entries past the last one seen
    * are new: they join their items' lists, pending entries they confirm are dropped, and just
-   * those items are replayed. Anything else (a shorter log, an entry before the last seen) means
-   * the log was replaced: everything is rebuilt.
+   * those items are replayed. A whole log that disagrees with what is held (shorter, or an entry
+   * before the last seen) means the log was replaced: everything is rebuilt.
    */
-  #acceptLog(log: AnnotationRecord[]): void {
+  #acceptLog(read: LogRead): void {
+    const log = read.entries;
+    if (!read.whole) {
+      const fresh = log.filter((e) => e.seq > this.#maxSeq);
+      if (fresh.length > 0) this.#replay(this.#addConfirmed(fresh));
+      return;
+    }
     let i = log.length;
     while (i > 0 && log[i - 1]!.seq > this.#maxSeq) i--;
     if (i !== this.#confirmedCount) {
@@ -490,7 +520,7 @@ export class LabelingState {
   /** Waits for every write of this tab, then re-reads the log (headless use and tests). */
   async flush(): Promise<void> {
     while (this.#pumping || this.#unwritten.length > 0) await this.#chain;
-    this.#acceptLog(await this.#deps.annotations.log(this.project.id));
+    this.#acceptLog(await this.#readLog());
   }
 
   // ------------------------------------------------------------------------------------------

@@ -10,6 +10,15 @@ export interface AnnotationsRepo {
   append(entries: NewAnnotation[]): Promise<number[]>;
   /** The whole log of a project, oldest first. */
   log(projectId: string): Promise<AnnotationRecord[]>;
+  /**
+   * The project's entries after sequence number `afterSeq`, oldest first, read by the primary key
+   * (only the new entries are read), and the length of the project's whole log (an index count):
+   * a reader holding `count − entries.length` entries up to `afterSeq` is up to date with them.
+   */
+  logTail(
+    projectId: string,
+    afterSeq: number,
+  ): Promise<{ entries: AnnotationRecord[]; count: number }>;
   /** Each labelled item's current class id (see {@link currentLabelsOf}). */
   currentLabels(projectId: string): Promise<Map<string, string>>;
 }
@@ -31,6 +40,23 @@ export function createAnnotationsRepo(db: () => InloopDB): AnnotationsRepo {
         ),
       ),
     log,
+    // Two reads, not one transaction (a live query's querier may not open one); a write between
+    // them only makes the count disagree, and the reader then reads the whole log.
+    logTail: (projectId, afterSeq) =>
+      withStorageErrors(async () => {
+        const [entries, count] = await Promise.all([
+          db()
+            .annotations.where(':id')
+            .above(afterSeq)
+            .filter((a) => a.projectId === projectId)
+            .toArray(),
+          db()
+            .annotations.where('[projectId+at]')
+            .between([projectId, -Infinity], [projectId, Infinity])
+            .count(),
+        ]);
+        return { entries, count };
+      }),
     currentLabels: async (projectId) => currentLabelsOf(await log(projectId)),
   };
 }

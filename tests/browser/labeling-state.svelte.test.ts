@@ -207,3 +207,44 @@ it('the incremental replay equals a full replay of the log after random edits fr
   expect(a.pending).toHaveLength(0);
   expect(b.pending).toHaveLength(0);
 });
+
+it('reads only the new entries of a long log, and rebuilds when the log is replaced', async () => {
+  const { db, deps, project } = setup('tail');
+  const ids = deps.pool.itemIds;
+  const entry = (itemId: string, label: string, at: number) => ({
+    projectId: 'p',
+    itemId,
+    label,
+    annotator: 'imp',
+    sessionId: 'import',
+    kind: 'import' as const,
+    at,
+  });
+  // Another project's entries interleave with this one's in the global sequence.
+  await deps.annotations.append([
+    entry(ids[0]!, 'stay', 1),
+    { ...entry('other-1', 'x', 2), projectId: 'q' },
+    entry(ids[1]!, 'churn', 3),
+  ]);
+  const all = await deps.annotations.log('p');
+  const tail = await deps.annotations.logTail('p', all[0]!.seq);
+  expect(tail.count).toBe(2);
+  expect(tail.entries.map((e) => e.itemId)).toEqual([ids[1]]);
+
+  const s = new LabelingState(project, { ...deps, annotator: 'ann', sessionId: 'tab-a' });
+  onTestFinished(() => s.dispose());
+  await s.open();
+  expect(new Map(s.labels)).toEqual(currentLabelsOf(all));
+  s.label('stay', 'human', [ids[2]!]);
+  await s.flush();
+  expect(s.labels.get(ids[2]!)).toBe('stay');
+
+  // The log is replaced (as a workspace import replacing the project would): deleted and
+  // rewritten with other labels. The live query sees a count that does not add up and re-reads
+  // the whole log.
+  await db.annotations.where('projectId').equals('p').delete();
+  await deps.annotations.append([entry(ids[5]!, 'churn', 10), entry(ids[6]!, 'stay', 11)]);
+  const replaced = await deps.annotations.log('p');
+  await expect.poll(() => new Map(s.labels)).toEqual(currentLabelsOf(replaced));
+  expect(s.labels.has(ids[2]!)).toBe(false);
+});
