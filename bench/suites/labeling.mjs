@@ -232,8 +232,11 @@ async function bigPool(browser, url, { latency: doLatency, keys: doKeys }) {
       await page.evaluate(() => window.inloopBench.queryLatency('margin', 100));
       const latency = [];
       for (const strategy of LATENCY_STRATEGIES) {
-        const ms = await page.evaluate((s) => window.inloopBench.queryLatency(s, 100), strategy);
-        latency.push({ strategy, k: 100, ms: round(ms) });
+        const { cold, warm } = await page.evaluate(
+          (s) => window.inloopBench.queryLatency(s, 100),
+          strategy,
+        );
+        latency.push({ strategy, k: 100, ms: round(cold), sameModelMs: round(warm) });
       }
       out.queryLatency = latency;
     }
@@ -351,7 +354,9 @@ const METHOD = {
     'labels imported, one model trained), page-side wall time: pool inference in the worker ' +
     '(predict; BALD MC-dropout passes over its candidate subsample; embeddings for core-set and ' +
     'BADGE, ≤ 10,000-row candidate subsample) + selection + suggestions for the batch, after one ' +
-    'warm-up refill.',
+    'warm-up refill; `ms` right after a new model (the cached pool outputs forgotten), ' +
+    '`sameModelMs` the next refill with the same model (its probabilities/embeddings reused: ' +
+    'selection only; BALD draws fresh MC-dropout passes every time).',
 };
 
 export async function run({ browser, url }) {

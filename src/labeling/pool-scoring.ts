@@ -258,6 +258,55 @@ function greyThumb(px: Uint8Array, w: number, h: number, out: Float32Array, o: n
   for (let i = 0; i < 49; i++) out[o + i] = counts[i]! > 0 ? sums[i]! / counts[i]! : 0;
 }
 
+/**
+ * The latest model outputs over a whole pool, per pool object: the probabilities (pool-aligned)
+ * and penultimate-layer embeddings of one run. A model's outputs on the pool's items never change
+ * (items are immutable, a run's weights too), so the refills between two retrains reuse them and
+ * cost only the selection; a new run or a reloaded pool starts afresh.
+ */
+const poolOutputs = new WeakMap<
+  LabelingPool,
+  {
+    key: string;
+    probs?: { data: Float32Array; classIds: string[] };
+    embeddings?: { data: Float32Array; dim: number };
+  }
+>();
+
+/** Drops a pool's cached model outputs (the next refill runs the inference again). */
+export function forgetPoolOutputs(pool: LabelingPool): void {
+  poolOutputs.delete(pool);
+}
+
+function outputsOf(req: PoolScoringRequest, runId: string) {
+  const key = `${req.dbName}\u0000${runId}`;
+  let entry = poolOutputs.get(req.pool);
+  if (entry?.key !== key) poolOutputs.set(req.pool, (entry = { key }));
+  return entry;
+}
+
+async function wholePoolProbabilities(
+  req: PoolScoringRequest,
+  runId: string,
+): Promise<{ data: Float32Array; classIds: string[] }> {
+  const entry = outputsOf(req, runId);
+  if (!entry.probs) {
+    const p = await poolProbabilities(req.bridge, req.dbName, req.pool, runId, req.signal);
+    const data = aligned(req.pool.itemIds.length, p.classIds.length, p.rows, p.data);
+    entry.probs = { data, classIds: p.classIds };
+  }
+  return entry.probs;
+}
+
+async function wholePoolEmbeddings(
+  req: PoolScoringRequest,
+  runId: string,
+): Promise<{ data: Float32Array; dim: number }> {
+  const entry = outputsOf(req, runId);
+  entry.embeddings ??= await poolEmbeddings(req, runId);
+  return entry.embeddings;
+}
+
 /** Runs one strategy over the pool; throws with the strategy's sentence when it cannot run. */
 export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
   const n = req.pool.itemIds.length;
@@ -279,11 +328,9 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
     case 'none':
       break;
     case 'probs': {
-      const p = await poolProbabilities(req.bridge, req.dbName, req.pool, runId!, req.signal);
+      probs = await wholePoolProbabilities(req, runId!);
       await yieldToPage();
-      const data = aligned(n, p.classIds.length, p.rows, p.data);
-      input.probs = { data, classes: p.classIds.length };
-      probs = { data, classIds: p.classIds };
+      input.probs = { data: probs.data, classes: probs.classIds.length };
       break;
     }
     case 'mc': {
@@ -342,16 +389,15 @@ export async function scorePool(req: PoolScoringRequest): Promise<ScoredBatch> {
       break;
     }
     case 'embeddings': {
-      const e = await poolEmbeddings(req, runId!);
+      const e = await wholePoolEmbeddings(req, runId!);
       input.embeddings = { data: e.data, dim: e.dim, labelled: req.labelledRows };
       break;
     }
     case 'gradients': {
-      const p = await poolProbabilities(req.bridge, req.dbName, req.pool, runId!, req.signal);
-      const e = await poolEmbeddings(req, runId!);
-      const k = p.classIds.length;
-      const data = aligned(n, k, p.rows, p.data);
-      probs = { data, classIds: p.classIds };
+      probs = await wholePoolProbabilities(req, runId!);
+      const e = await wholePoolEmbeddings(req, runId!);
+      const k = probs.classIds.length;
+      const data = probs.data;
       sub = candidateRows(n, exclude, DEFAULT_MAX_CANDIDATES, deriveSeed(req.seed, 11));
       const g = gradientEmbedding(data, e.data, n, k, e.dim, sub);
       input.rows = sub.length;

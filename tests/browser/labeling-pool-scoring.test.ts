@@ -108,4 +108,55 @@ describe('pool scoring in the ML worker', () => {
     );
     expect(batch.probs?.data).toHaveLength(n * k);
   });
+
+  it('reuses a run’s pool outputs across refills and asks the worker again for a new run', async () => {
+    let predicts = 0;
+    const counting = {
+      predict: (...args: Parameters<MlBridge['predict']>) => {
+        predicts++;
+        return bridge.predict(...args);
+      },
+      embed: bridge.embed.bind(bridge),
+      mcDropout: bridge.mcDropout.bind(bridge),
+    };
+    // A pool object of its own: the earlier tests' refills cached their outputs on `pool`.
+    const fresh = poolOf(pool.sources, pool.chunks, 7);
+    const n = fresh.itemIds.length;
+    const refill = (eligible: Uint8Array, run: string) =>
+      scorePool({
+        bridge: counting,
+        dbName,
+        project,
+        pool: fresh,
+        runId: run,
+        strategy: 'entropy',
+        k: 5,
+        seed: 1,
+        eligible,
+        labelledRows: new Int32Array(0),
+      });
+    const all = new Uint8Array(n).fill(1);
+    const first = await refill(all, runId);
+    // One inference per source of the pool.
+    expect(predicts).toBe(2);
+    // The first batch labelled: the next refill picks the next five, without a new inference.
+    const rest = all.slice();
+    for (const r of first.rows) rest[r] = 0;
+    const second = await refill(rest, runId);
+    expect(predicts).toBe(2);
+    expect(second.rows.some((r) => first.rows.includes(r))).toBe(false);
+    const both = await refill(all, runId);
+    expect(new Set(both.rows)).toEqual(new Set(first.rows));
+    // Another run of the same project: its own outputs.
+    const other = `run-${crypto.randomUUID().slice(0, 8)}`;
+    await bridge.trainModel({
+      dbName,
+      projectId: project.id,
+      runId: other,
+      config: { ...presetConfig('tabular', 'fast', 9), epochs: 2 },
+      appVersion: 'test',
+    });
+    await refill(all, other);
+    expect(predicts).toBe(4);
+  }, 60_000);
 });
