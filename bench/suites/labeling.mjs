@@ -207,6 +207,10 @@ function keyStats(samples, eventTimingsMs) {
     inputDelayP50Ms: round(median(delay)),
     inputDelayP95Ms: round(quantile(delay, 0.95)),
     eventTimingOver16Ms: eventTimingsMs.length,
+    // Quantiles of the recorded durations (only those ≥ 16 ms are reported by the browser): the
+    // whole distribution when every press was recorded.
+    eventTimingP50Ms: eventTimingsMs.length ? round(median(eventTimingsMs)) : null,
+    eventTimingP95Ms: eventTimingsMs.length ? round(quantile(eventTimingsMs, 0.95)) : null,
     eventTimingOver24Ms: eventTimingsMs.filter((d) => d > 24).length,
   };
 }
@@ -363,17 +367,10 @@ export async function run({ browser, url }) {
   const t0 = Date.now();
   const { readFile } = await import('node:fs/promises');
   const os = await import('node:os');
-  let previous = null;
-  try {
-    previous = JSON.parse(
-      await readFile(new URL('../results/labeling.json', import.meta.url), 'utf8'),
-    );
-  } catch {
-    /* first run */
-  }
-  // Parts not run this time keep their previous figures (with the machine they were taken on).
-  const results = { ...(previous?.results ?? {}) };
-  const machines = { ...(previous?.machines ?? {}) };
+  // This run's parts; the others keep their figures (with the machine they were taken on), read
+  // again just before writing, so that runs of different parts may overlap.
+  const results = {};
+  const machines = {};
   const machine = () => ({
     ...machineInfo(browser),
     backend: prefer,
@@ -386,7 +383,7 @@ export async function run({ browser, url }) {
     machines.review = machine();
   }
   if (PARTS.includes('efficiency')) {
-    results.efficiency = results.efficiency?.penguins ? results.efficiency : {};
+    results.efficiency = {};
     for (const dataset of effDatasets) {
       console.log(`Label efficiency (${dataset}, seeds ${effSeeds.join(',')})…`);
       const before = os.loadavg();
@@ -429,6 +426,21 @@ export async function run({ browser, url }) {
     }
   }
   const seconds = round((Date.now() - t0) / 1000);
+  let previous = null;
+  try {
+    previous = JSON.parse(
+      await readFile(new URL('../results/labeling.json', import.meta.url), 'utf8'),
+    );
+  } catch {
+    /* first run */
+  }
+  const merged = {
+    ...(previous?.results ?? {}),
+    ...results,
+    ...(results.efficiency
+      ? { efficiency: { ...(previous?.results?.efficiency ?? {}), ...results.efficiency } }
+      : {}),
+  };
   await writeResult('labeling', {
     machine: machine(),
     method: {
@@ -439,12 +451,12 @@ export async function run({ browser, url }) {
       ...METHOD,
       keys: KEY_METHOD,
     },
-    results: { ...results, seconds, parts: PARTS },
+    results: { ...merged, seconds, parts: PARTS },
   });
   // writeResult has no room for per-part machines: add them.
   const file = new URL('../results/labeling.json', import.meta.url);
   const written = JSON.parse(await readFile(file, 'utf8'));
-  written.machines = machines;
+  written.machines = { ...(previous?.machines ?? {}), ...machines };
   await (await import('node:fs/promises')).writeFile(file, `${JSON.stringify(written, null, 2)}\n`);
   if (results.review) console.log('\nLabel-error detection', JSON.stringify(results.review.pooled));
   console.log(`Wrote bench/results/labeling.json (${seconds} s).`);
