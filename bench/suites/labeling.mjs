@@ -14,6 +14,7 @@
 // (200 presses per run), BENCH_LABELING_KEY_RUNS (3), BENCH_EFF_* (see EFFICIENCY below).
 import { chromium } from 'playwright';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.js';
+import { efficiencySummary } from '../efficiency-summary.mjs';
 import { inFreshPage, machineInfo, median, round, writeResult } from '../lib.mjs';
 
 export const name = 'labeling';
@@ -22,7 +23,7 @@ const prefer = process.env.BENCH_LABELING_BACKEND ?? 'cpu';
 const seeds = (process.env.BENCH_LABELING_SEEDS ?? '1,2,3').split(',').map(Number);
 const poolRows = Number(process.env.BENCH_LABELING_POOL ?? 100_000);
 const keyPresses = Number(process.env.BENCH_LABELING_KEYS ?? 200);
-const EFFICIENCY_STRATEGIES = ['random', 'margin', 'entropy', 'badge', 'core-set'];
+export const EFFICIENCY_STRATEGIES = ['random', 'margin', 'entropy', 'badge', 'core-set'];
 const LATENCY_STRATEGIES = [
   'random',
   'least-confidence',
@@ -37,7 +38,6 @@ const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
 };
-const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 async function labelErrors(browser, url) {
   return inFreshPage(browser, url, async (page) => {
@@ -64,7 +64,7 @@ async function labelErrors(browser, url) {
   });
 }
 
-const EFFICIENCY = {
+export const EFFICIENCY = {
   penguins: {
     initial: Number(process.env.BENCH_EFF_PENGUINS_INITIAL ?? 3),
     batch: Number(process.env.BENCH_EFF_PENGUINS_BATCH ?? 3),
@@ -89,7 +89,7 @@ const effSeeds = (process.env.BENCH_EFF_SEEDS ?? seeds.join(',')).split(',').map
 const effStrategies = (process.env.BENCH_EFF_STRATEGIES ?? EFFICIENCY_STRATEGIES.join(','))
   .split(',')
   .map((x) => x.trim());
-const TEST_FRACTION = 0.3;
+export const TEST_FRACTION = 0.3;
 
 async function labelEfficiency(browser, url, dataset) {
   return inFreshPage(browser, url, async (page) => {
@@ -124,26 +124,11 @@ async function labelEfficiency(browser, url, dataset) {
         );
       }
     }
-    // A run that never reached the target counts as the cap (a lower bound on its true cost).
-    const cost = (r) => r.labelsToTarget ?? cfg.maxLabels;
-    const randomOf = (seed) => runs.find((r) => r.strategy === 'random' && r.seed === seed);
-    const summary = effStrategies.map((strategy) => {
-      const mine = runs.filter((r) => r.strategy === strategy);
-      const perSeedSaving = mine.map((r) => round(1 - cost(r) / cost(randomOf(r.seed)), 3));
-      return {
-        strategy,
-        labelsToTarget: mine.map((r) => r.labelsToTarget),
-        meanLabels: round(mean(mine.map(cost)), 1),
-        reachedAll: mine.every((r) => r.labelsToTarget !== null),
-        perSeedSavingVsRandom: perSeedSaving,
-        meanQuerySeconds: round(mean(mine.map((r) => r.querySeconds ?? 0)), 2),
-      };
-    });
-    const random = summary.find((s) => s.strategy === 'random');
-    for (const s of summary) s.savingVsRandom = round(1 - s.meanLabels / random.meanLabels, 3);
-    const ranked = summary
-      .filter((s) => s.strategy !== 'random')
-      .sort((a, b) => a.meanLabels - b.meanLabels);
+    const curves = runs.map((r) => ({
+      ...r,
+      curve: r.curve.map((p) => [p.labels, p.accuracy]),
+    }));
+    const summary = efficiencySummary(curves, effStrategies, cfg.maxLabels);
     return {
       dataset,
       ...setup,
@@ -157,10 +142,7 @@ async function labelEfficiency(browser, url, dataset) {
           { accuracy: round(v.accuracy, 3), test: v.test, trainable: v.trainable },
         ]),
       ),
-      summary,
-      best: ranked[0]?.strategy ?? null,
-      bestSavingVsRandom: ranked[0]?.savingVsRandom ?? null,
-      meetsTarget40Percent: (ranked[0]?.savingVsRandom ?? 0) >= 0.4,
+      ...summary,
       runs: runs.map((r) => ({
         strategy: r.strategy,
         seed: r.seed,
