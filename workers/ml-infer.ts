@@ -22,10 +22,21 @@ import { readPixels, reposFor } from './ml-data';
 import { loadStoredModel } from './ml-io';
 import { embeddingModel, SEED_STREAM, setDropoutSeeds } from './ml-models';
 
-/** Rows per forward pass when the caller does not say. */
-const DEFAULT_BATCH = 1024;
 /** Rows per streamed partial result (and per GPU read). */
 const PARTIAL_ROWS = 8192;
+/** Input values per forward pass when the caller does not say how many rows (4 MiB of floats). */
+const BATCH_VALUES = 2 ** 20;
+
+/**
+ * Rows per forward pass: about `BATCH_VALUES` input values, 256 to `PARTIAL_ROWS` rows. Per-call
+ * overhead, not arithmetic, is what a small model's inference costs — most of all on WebGPU: a
+ * 100k-row pool through the tabular MLP took 2.6 s in calls of 32 rows, 0.4 s in calls of 1,024
+ * and 0.08 s in calls of 8,192 on an H100 (bench/results/gpu-pool-scoring-h100.json) — while wide
+ * inputs (images, hashed text) keep their activations bounded.
+ */
+export function forwardBatchRows(inputValues: number): number {
+  return Math.max(256, Math.min(PARTIAL_ROWS, Math.floor(BATCH_VALUES / Math.max(1, inputValues))));
+}
 /** Trained models kept in memory; older ones are disposed (they reload from IndexedDB). */
 const MAX_CACHED_MODELS = 4;
 
@@ -128,9 +139,12 @@ export async function scoreRows(
     forward?: (x: tf.Tensor) => tf.Tensor;
   } = {},
 ): Promise<Float32Array> {
-  const batchSize = options.batchSize ?? DEFAULT_BATCH;
-  const forward = options.forward ?? ((x: tf.Tensor) => model.predict(x) as tf.Tensor);
   const dim = inputShape.reduce((a, b) => a * b, 1);
+  const batchSize = options.batchSize ?? forwardBatchRows(dim);
+  // `predict` slices its input into batches of 32 unless told otherwise: one call per 32 rows
+  // (3,125 for a 100k pool) is what an inference cost, in per-call overhead, on every backend.
+  const forward =
+    options.forward ?? ((x: tf.Tensor) => model.predict(x, { batchSize: x.shape[0] }) as tf.Tensor);
   let out: Float32Array | undefined;
   for (let sliceStart = 0; sliceStart < rows; sliceStart += PARTIAL_ROWS) {
     const sliceRows = Math.min(PARTIAL_ROWS, rows - sliceStart);
@@ -306,7 +320,7 @@ export async function embed(request: PredictRequest, job: JobToken): Promise<Emb
   const embeddings = await scoreRows(model, inputShape, input.rows, input.fill, {
     ...(request.batchSize ? { batchSize: request.batchSize } : {}),
     job,
-    forward: (x) => sub.predict(x) as tf.Tensor,
+    forward: (x) => sub.predict(x, { batchSize: x.shape[0] }) as tf.Tensor,
   });
   const dim = input.rows > 0 ? embeddings.length / input.rows : 0;
   return { rows: input.rows, dim, itemIds: input.itemIds, embeddings };

@@ -162,7 +162,7 @@ export type PredictInput =
 export interface PredictRequest {
   model: ModelRef;
   input: PredictInput;
-  /** Rows per forward pass (default 1024). */
+  /** Rows per forward pass (default: about 2^20 input values, 256–8,192 rows). */
   batchSize?: number;
 }
 
