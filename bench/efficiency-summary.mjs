@@ -45,13 +45,17 @@ export function efficiencySummary(runs, strategies, maxLabels) {
         reachedAll: mine.every((r) => r.labelsToTarget !== null),
         perSeedSavingVsRandom: paired.map((r) => round(1 - cost(r) / cost(randomOf(r.seed)))),
         curveArea: mine.map((r) => round(curveArea(r.curve, maxLabels))),
-        // Labels this strategy needed to match what random had at the cap (same seed).
+        // Labels this strategy needed to match what random had at the cap (same seed); null when
+        // it never did — or stopped first, on reaching the target.
         labelsToMatchRandomAtMax: paired.map((r) => {
           const random = randomOf(r.seed).curve;
           const goal = random[random.length - 1][1];
           return r.curve.find(([, acc]) => acc >= goal)?.[0] ?? null;
         }),
-        meanQuerySeconds: round(mean(mine.map((r) => r.querySeconds ?? 0)), 2),
+        // Not in a log line: only runs recorded by the suite itself carry it.
+        ...(mine.every((r) => r.querySeconds !== undefined)
+          ? { meanQuerySeconds: round(mean(mine.map((r) => r.querySeconds)), 2) }
+          : {}),
       };
     });
   const random = summary.find((s) => s.strategy === 'random');
