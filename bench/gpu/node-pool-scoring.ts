@@ -5,10 +5,9 @@
 // the tabular `balanced` preset's MLP 16→64→32→10 with dropout 0.1, trained on 0.5% of the rows),
 // without IndexedDB (rows are generated in memory). Built by bench/gpu/build.sh into
 // .device/pool.mjs; prints one JSON document (and writes $OUT/gpu-pool-scoring.json).
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { create, globals } from 'webgpu';
+import { emit, machineOf, round } from './report';
 
 Object.assign(globalThis, globals);
 (globalThis as unknown as { navigator: unknown }).navigator = { gpu: create([]) };
@@ -25,7 +24,6 @@ const { gradientEmbedding } = await import('../../src/labeling/kmeans');
 const { BALD_CANDIDATES, MC_PASSES } = await import('../../src/labeling/pool-scoring');
 const { createRng, deriveSeed } = await import('../../src/lib/rng');
 
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 const report = await initBackend('webgpu');
 // BENCH_GPU_ALLOW_CPU=1: a dry run of this script on a machine without a GPU.
 if (report.backend !== 'webgpu' && !process.env.BENCH_GPU_ALLOW_CPU)
@@ -161,13 +159,11 @@ for (const strategy of strategies) {
 const result = {
   benchmark: 'gpu-node-pool-scoring',
   date: new Date().toISOString(),
-  machine: {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpus: { model: os.cpus()[0]?.model ?? 'unknown', count: os.cpus().length },
-    node: process.version,
-    runtime: `Node + Dawn (npm webgpu 0.6.2), TF.js 4.22 ${report.backend} backend; selection on the CPU`,
-    gpuAdapter: report.adapter ?? null,
-  },
+  machine: machineOf(
+    `Node + Dawn (npm webgpu 0.6.2), TF.js 4.22 ${report.backend} backend; selection on the CPU`,
+    report.adapter,
+  ),
+
   method:
     'One refill per strategy after a warm-up refill: forward passes of the MLP over the 100k pool ' +
     '(BALD: 10 MC-dropout passes over a 10,000-row subsample; core-set and BADGE: penultimate-layer ' +
@@ -182,7 +178,4 @@ const result = {
     latency,
   },
 };
-const json = JSON.stringify(result, null, 2);
-console.log(json);
-if (process.env.OUT) writeFileSync(`${process.env.OUT}/gpu-pool-scoring.json`, json);
-process.exit(0);
+emit('gpu-pool-scoring.json', result);

@@ -4,10 +4,9 @@
 // by bench/gpu/build.sh; not part of `npm run bench` (no GPU here or in CI).
 //
 // Output: one JSON document on stdout (and in $OUT/gpu-bench.json when OUT is set).
-import { writeFileSync } from 'node:fs';
-import os from 'node:os';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import { create, globals } from 'webgpu';
+import { emit, machineOf, round } from './report';
 
 Object.assign(globalThis, globals);
 (globalThis as unknown as { navigator: unknown }).navigator = { gpu: create([]) };
@@ -17,8 +16,6 @@ const tf = await import('@tensorflow/tfjs');
 const { initBackend } = await import('../../workers/backend');
 const { matmulBenchmark, matmulSelfTest } = await import('../../workers/matmul');
 const { beginJob, endJob } = await import('../../workers/jobs');
-
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 const started = performance.now();
 const report = await initBackend('webgpu');
@@ -205,13 +202,8 @@ const overhead = await stepOverhead();
 const result = {
   benchmark: 'gpu-node-webgpu',
   date: new Date().toISOString(),
-  machine: {
-    os: `${os.type()} ${os.release()} ${os.arch()}`,
-    cpus: { model: os.cpus()[0]?.model ?? 'unknown', count: os.cpus().length },
-    node: process.version,
-    runtime: 'Node + Dawn (npm webgpu 0.6.2), TF.js 4.22 WebGPU backend',
-    gpuAdapter: report.adapter ?? null,
-  },
+  machine: machineOf('Node + Dawn (npm webgpu 0.6.2), TF.js 4.22 WebGPU backend', report.adapter),
+
   results: {
     startupMs: round(startupMs),
     initMs: round(report.initMs),
@@ -226,7 +218,4 @@ const result = {
     tensorsLeft: tf.memory().numTensors,
   },
 };
-const json = JSON.stringify(result, null, 2);
-console.log(json);
-if (process.env.OUT) writeFileSync(`${process.env.OUT}/gpu-bench.json`, json);
-process.exit(0);
+emit('gpu-bench.json', result);

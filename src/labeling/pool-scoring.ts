@@ -97,9 +97,9 @@ export async function poolProbabilities(
       probs: res.probabilities,
     });
   }
+  if (parts.length === 1) return { data: parts[0]!.probs, classIds, rows: parts[0]!.rows };
   const k = classIds.length;
   const n = parts.reduce((a, p) => a + p.rows.length, 0);
-  if (parts.length === 1) return { data: parts[0]!.probs, classIds, rows: parts[0]!.rows };
   const rows = new Int32Array(n);
   const data = new Float32Array(n * k);
   let o = 0;
@@ -155,7 +155,11 @@ function yieldToPage(): Promise<void> {
 /** Scatters per-result rows into a pool-aligned matrix (rows never scored stay 0). */
 function aligned(n: number, width: number, rows: Int32Array, data: Float32Array): Float32Array {
   if (rows.length === n && data.length === n * width && isIdentity(rows)) return data;
-  const out = new Float32Array(n * width);
+  return scatter(new Float32Array(n * width), width, rows, data);
+}
+
+/** Writes row i of `data` (`width` values) at pool row `rows[i]` of `out`; rows < 0 are skipped. */
+function scatter(out: Float32Array, width: number, rows: Int32Array, data: Float32Array) {
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     if (r >= 0) out.set(data.subarray(i * width, (i + 1) * width), r * width);
@@ -187,12 +191,7 @@ async function poolEmbeddings(
     parts.push({ rows: sourceRows(req.pool, source.id, res.rows), data: res.embeddings });
   }
   const out = new Float32Array(n * dim);
-  for (const p of parts) {
-    for (let i = 0; i < p.rows.length; i++) {
-      const r = p.rows[i]!;
-      if (r >= 0) out.set(p.data.subarray(i * dim, (i + 1) * dim), r * dim);
-    }
-  }
+  for (const p of parts) scatter(out, dim, p.rows, p.data);
   return { data: out, dim };
 }
 

@@ -3,7 +3,6 @@
 // skipped, each with its reason; they display and are labelled as ordinary annotations.
 import { expect, it, onTestFinished } from 'vitest';
 import { LabelingState } from '../../src/labeling/labeling.svelte';
-import { poolOf } from '../../src/labeling/pool';
 import type { MonitorCandidate } from '../../src/monitoring/candidates';
 import { openDatabase } from '../../src/persistence/db';
 import {
@@ -12,34 +11,7 @@ import {
   createSettingsRepo,
   currentLabelsOf,
 } from '../../src/persistence';
-import type { ChunkRecord, SourceRecord } from '../../src/persistence/schema';
-import { buildProject } from '../fixtures/db/builders';
-
-function tinyPool(sourceId: string, role: 'pool' | 'production', ids: string[]) {
-  const n = ids.length;
-  const chunk: ChunkRecord = {
-    sourceId,
-    index: 0,
-    rowStart: 0,
-    rowCount: n,
-    itemIds: ids,
-    columns: {
-      x: { kind: 'f32', values: Float32Array.from(ids, (_, i) => i), missing: new Uint8Array(n) },
-    },
-  };
-  const source = {
-    id: sourceId,
-    projectId: 'p',
-    name: `${sourceId}.csv`,
-    modality: 'tabular',
-    role,
-    status: 'ready',
-    rowCount: n,
-    columns: [{ name: 'x', type: 'numeric', storage: 'f32', role: 'feature' }],
-    createdAt: 0,
-  } satisfies SourceRecord;
-  return poolOf([source], [chunk], 7);
-}
+import { buildPool, buildProject } from '../fixtures/db/builders';
 
 const cand = (itemId: string, score: number, reason: MonitorCandidate['reason']) =>
   ({
@@ -63,16 +35,15 @@ function setup(candidates: MonitorCandidate[]) {
     runs: createRunsRepo(() => db),
     settings: createSettingsRepo(() => db),
     dbName: db.name,
-    pool: tinyPool(
+    pool: buildPool(
       'src',
-      'pool',
       Array.from({ length: 30 }, (_, i) => `item-${i}`),
     ),
     monitoring: {
       candidates: () => Promise.resolve(candidates),
       load: (items: readonly MonitorCandidate[]) => {
         loaded.push(items.map((c) => c.itemId));
-        return Promise.resolve(tinyPool('prod', 'production', prodIds));
+        return Promise.resolve(buildPool('prod', prodIds, 'production'));
       },
     },
   };

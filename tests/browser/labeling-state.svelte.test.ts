@@ -3,7 +3,6 @@
 // database — two tabs — see each other's labels and lose none.
 import { expect, it, onTestFinished } from 'vitest';
 import { LabelingState } from '../../src/labeling/labeling.svelte';
-import { poolOf } from '../../src/labeling/pool';
 import { openDatabase } from '../../src/persistence/db';
 import {
   createAnnotationsRepo,
@@ -11,38 +10,8 @@ import {
   createSettingsRepo,
   currentLabelsOf,
 } from '../../src/persistence';
-import type { AnnotationRecord, ChunkRecord, SourceRecord } from '../../src/persistence/schema';
-import { buildProject } from '../fixtures/db/builders';
-
-function tinyPool(n: number) {
-  const itemIds = Array.from({ length: n }, (_, i) => `item-${String(i).padStart(3, '0')}`);
-  const chunk: ChunkRecord = {
-    sourceId: 'src',
-    index: 0,
-    rowStart: 0,
-    rowCount: n,
-    itemIds,
-    columns: {
-      x: {
-        kind: 'f32',
-        values: Float32Array.from(itemIds, (_, i) => i),
-        missing: new Uint8Array(n),
-      },
-    },
-  };
-  const source = {
-    id: 'src',
-    projectId: 'p',
-    name: 'tiny.csv',
-    modality: 'tabular',
-    role: 'pool',
-    status: 'ready',
-    rowCount: n,
-    columns: [{ name: 'x', type: 'numeric', storage: 'f32', role: 'feature' }],
-    createdAt: 0,
-  } satisfies SourceRecord;
-  return poolOf([source], [chunk], 7);
-}
+import type { AnnotationRecord } from '../../src/persistence/schema';
+import { buildPool, buildProject } from '../fixtures/db/builders';
 
 function setup(tag: string) {
   const db = openDatabase(`inloop-test-labeling-${tag}-${crypto.randomUUID()}`);
@@ -52,7 +21,10 @@ function setup(tag: string) {
     runs: createRunsRepo(() => db),
     settings: createSettingsRepo(() => db),
     dbName: db.name,
-    pool: tinyPool(60),
+    pool: buildPool(
+      'src',
+      Array.from({ length: 60 }, (_, i) => `item-${String(i).padStart(3, '0')}`),
+    ),
   };
   const project = buildProject({ id: 'p' });
   return { db, deps, project };

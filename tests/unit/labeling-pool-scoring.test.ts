@@ -5,47 +5,22 @@
 // under test is the bookkeeping around the worker call, not MC dropout (the worker's MC dropout
 // is tested against TF.js in tests/browser/training-worker.test.ts).
 import { describe, expect, it } from 'vitest';
-import { poolOf } from '../../src/labeling/pool';
 import { scorePool, type ScoringBridge } from '../../src/labeling/pool-scoring';
 import { bald } from '../../src/labeling/scores';
 import { candidateRows } from '../../src/labeling/strategies';
 import { topK } from '../../src/labeling/top-k';
 import { deriveSeed } from '../../src/lib/rng';
-import type { ChunkRecord, SourceRecord } from '../../src/persistence/schema';
-import { buildProject } from '../fixtures/db/builders';
+import { buildPool, buildProject } from '../fixtures/db/builders';
 
 const N = 200;
 const K = 3;
 const PASSES = 4;
 
 function pool() {
-  const itemIds = Array.from({ length: N }, (_, i) => `s:${i}`);
-  const chunk: ChunkRecord = {
-    sourceId: 's',
-    index: 0,
-    rowStart: 0,
-    rowCount: N,
-    itemIds,
-    columns: {
-      x: {
-        kind: 'f32',
-        values: Float32Array.from(itemIds, (_, i) => i),
-        missing: new Uint8Array(N),
-      },
-    },
-  };
-  const source = {
-    id: 's',
-    projectId: 'p',
-    name: 'pool.csv',
-    modality: 'tabular',
-    role: 'pool',
-    status: 'ready',
-    rowCount: N,
-    columns: [{ name: 'x', type: 'numeric', storage: 'f32', role: 'feature' }],
-    createdAt: 0,
-  } satisfies SourceRecord;
-  return poolOf([source], [chunk], 7);
+  return buildPool(
+    's',
+    Array.from({ length: N }, (_, i) => `s:${i}`),
+  );
 }
 
 /** Fixed pass-dependent probabilities per item: disagreement between passes varies with the item. */
