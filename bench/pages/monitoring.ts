@@ -16,6 +16,7 @@ import {
 import { ensembleState } from '../../src/monitoring/ensemble';
 import {
   predictionProfile,
+  profileAccuracy,
   ReferenceProfileBuilder,
   type ProfileFeatureSpec,
 } from '../../src/monitoring/reference-profile';
@@ -284,7 +285,7 @@ function detection(opts: {
   }
   const windows = Math.floor(opts.n / opts.window);
   const ends = Array.from({ length: windows }, (_, w) => s.times[(w + 1) * opts.window - 1]!);
-  const track = performanceTrack(arrivals, ends, profile.predictions!.accuracy);
+  const track = performanceTrack(arrivals, ends, profileAccuracy(profile.predictions));
   const per: Record<SignalName, DriftState>[] = [];
   for (let w = 0; w < windows; w++) {
     const a = w * opts.window;

@@ -142,7 +142,7 @@ export function evidenceOf(r: WindowReport): string[] {
     if (fired.length) out.push(`Error stream: ${fired.join(', ')}`);
     if (p.accuracyTest && p.accuracyTest.state !== 'ok' && p.accuracy !== null) {
       out.push(
-        `Accuracy ${(p.accuracy * 100).toFixed(1)}% on ${p.labelled} labels vs ${(p.accuracyTest.referenceAccuracy * 100).toFixed(1)}% in validation (p = ${fmtP(p.accuracyTest.pValue)})`,
+        `Accuracy ${(p.accuracy * 100).toFixed(1)}% on ${p.labelled} labels vs ${(p.accuracyTest.referenceAccuracy * 100).toFixed(1)}% ${p.accuracyTest.referenceCount ? `on ${p.accuracyTest.referenceCount} held-out labels` : 'held out'} (p = ${fmtP(p.accuracyTest.pValue)})`,
       );
     }
   }

@@ -38,6 +38,7 @@ import {
   numericSample,
   type CategoricalFeatureProfile,
   type NumericFeatureProfile,
+  type ReferenceAccuracy,
   type ReferenceProfile,
 } from './reference-profile';
 import type { ColumnDrift, DetectorState, DriftState, DriftTestId, SignalGroup } from './types';
@@ -126,8 +127,18 @@ export interface PerformanceWindow {
   macroF1: number | null;
   errorRate: number | null;
   detectors: { ddm: DetectorState; adwin: DetectorState; pageHinkley: DetectorState };
-  /** One-sided z-test of the window's accuracy against the reference accuracy. */
-  accuracyTest: { referenceAccuracy: number; z: number; pValue: number; state: DriftState } | null;
+  /**
+   * One-sided z-test of the window's accuracy against the reference accuracy: two-proportion
+   * (pooled) when the reference's label count is known, else against the reference as exact.
+   */
+  accuracyTest: {
+    referenceAccuracy: number;
+    /** Labels the reference accuracy was measured on (null: unknown, one-sample test). */
+    referenceCount?: number | null;
+    z: number;
+    pValue: number;
+    state: DriftState;
+  } | null;
 }
 
 export interface WindowReport {
@@ -1006,11 +1017,16 @@ export function macroF1(pairs: readonly { predicted: string; actual: string }[])
  * first window everything up to its end). A window's detector state is the worst state any of
  * its arrivals produced. Replaying from the start each time is O(labels) and keeps detector state
  * out of the database.
+ *
+ * The windowed accuracy is tested against `reference` ({@link accuracyZTest}); with its label
+ * count the reference's own sampling error counts too — a version's held-out accuracy on a few
+ * hundred labels is itself uncertain by a few points, and treating it as exact made unchanged
+ * traffic read as an accuracy drop.
  */
 export function performanceTrack(
   arrivals: readonly LabelArrival[],
   windowEnds: readonly number[],
-  referenceAccuracy: number | null,
+  reference: ReferenceAccuracy | null,
 ): PerformanceWindow[] {
   const sorted = [...arrivals].sort((a, b) => a.at - b.at || a.order - b.order);
   const ddm = new Ddm();
@@ -1034,15 +1050,10 @@ export function performanceTrack(
     const correct = own.filter((a) => a.predicted === a.actual).length;
     const n = own.length;
     const accuracy = n ? correct / n : null;
-    let accuracyTest: PerformanceWindow['accuracyTest'] = null;
-    if (referenceAccuracy !== null && n >= MIN_LABELS_FOR_ACCURACY && accuracy !== null) {
-      const p0 = Math.min(Math.max(referenceAccuracy, 1e-6), 1 - 1e-6);
-      const z = (accuracy - p0) / Math.sqrt((p0 * (1 - p0)) / n);
-      const pValue = normalCdf(z);
-      const state: DriftState =
-        pValue < ACCURACY_DRIFT_P ? 'drift' : pValue < ACCURACY_WARNING_P ? 'warning' : 'ok';
-      accuracyTest = { referenceAccuracy, z, pValue, state };
-    }
+    const accuracyTest =
+      reference !== null && n >= MIN_LABELS_FOR_ACCURACY
+        ? accuracyZTest(correct, n, reference)
+        : null;
     out.push({
       labelled: n,
       correct,
@@ -1054,6 +1065,34 @@ export function performanceTrack(
     });
   }
   return out;
+}
+
+/**
+ * One-sided test that `correct / n` is below the reference accuracy p₀. With the reference's
+ * count n₀ it is the pooled two-proportion z-test: p̂ = (correct + p₀n₀)/(n + n₀),
+ * z = (correct/n − p₀)/√(p̂(1−p̂)(1/n + 1/n₀)); without it, z = (correct/n − p₀)/√(p₀(1−p₀)/n).
+ * p = Φ(z); drift below {@link ACCURACY_DRIFT_P}, warning below {@link ACCURACY_WARNING_P}.
+ */
+export function accuracyZTest(
+  correct: number,
+  n: number,
+  reference: ReferenceAccuracy,
+): NonNullable<PerformanceWindow['accuracyTest']> {
+  const p0 = Math.min(Math.max(reference.value, 1e-6), 1 - 1e-6);
+  const n0 = reference.count !== null && reference.count > 0 ? reference.count : null;
+  const accuracy = correct / n;
+  let se: number;
+  if (n0 === null) se = Math.sqrt((p0 * (1 - p0)) / n);
+  else {
+    const pooled = (correct + reference.value * n0) / (n + n0);
+    se = Math.sqrt(pooled * (1 - pooled) * (1 / n + 1 / n0));
+  }
+  // Both perfect (pooled p̂ = 1): no evidence of a drop.
+  const z = se > 0 ? (accuracy - p0) / se : 0;
+  const pValue = normalCdf(z);
+  const state: DriftState =
+    pValue < ACCURACY_DRIFT_P ? 'drift' : pValue < ACCURACY_WARNING_P ? 'warning' : 'ok';
+  return { referenceAccuracy: reference.value, referenceCount: n0, z, pValue, state };
 }
 
 /** Sanity for a stored or imported settings object: unknown fields dropped, defaults filled. */

@@ -30,7 +30,7 @@ import {
   type MonitorSettings,
   type WindowReport,
 } from './engine';
-import type { ReferenceProfile } from './reference-profile';
+import { profileAccuracy, type ReferenceProfile } from './reference-profile';
 import { bucketStart, DEFAULT_WINDOW_SIZE } from './windows';
 import type { MonitorState } from '../persistence/schema';
 
@@ -267,7 +267,7 @@ export async function runMonitor(
     ...stored.map((w) => w.end),
     ...ranges.map((r) => r.to ?? fresh[r.end - 1]!.at),
   ];
-  const track = performanceTrack(arrivals, windowEnds, profile.predictions?.accuracy ?? null);
+  const track = performanceTrack(arrivals, windowEnds, profileAccuracy(profile.predictions));
 
   // Class order: stored probabilities follow the project's classes; the profile the model's.
   const classIds = profile.predictions?.classIds ?? [];

@@ -10,7 +10,8 @@
 //   numbers), at most `maxSampleRows` rows; quantiles and histograms come from that sample (exact
 //   when the pool is smaller than the sample).
 // - Predictions: the version's predicted-class counts and per-row entropy and top probability on
-//   the sampled rows, and its validation accuracy (run metrics) for the windowed-accuracy check.
+//   the sampled rows, and its held-out accuracy with its label count (run metrics: the test
+//   split when it has enough labels, else validation) for the windowed-accuracy check.
 // - Embeddings (image/text): a sample of penultimate-layer activations for Mahalanobis outliers
 //   (Ledoit–Wolf covariance) and MMD drift.
 //
@@ -74,9 +75,9 @@ export interface PredictionProfile {
   /** Per-row predictive entropy (natural log) and top probability. */
   entropy: number[];
   maxProb: number[];
-  /** The version's validation accuracy, when its run recorded one. */
+  /** The version's held-out accuracy ({@link heldOutAccuracy}), when its run recorded one. */
   accuracy: number | null;
-  /** Labelled validation items the accuracy is over (for the accuracy test), when known. */
+  /** Labelled items the accuracy is over (for the accuracy test), when known. */
   accuracyCount: number | null;
 }
 
@@ -301,11 +302,46 @@ export function histogram(
   return { edges, counts };
 }
 
+/** A version's accuracy on held-out labels, and how many labels it was measured on. */
+export interface ReferenceAccuracy {
+  value: number;
+  count: number | null;
+}
+
+/** Fewest test-split labels for the test accuracy to be the reference (else validation's). */
+export const MIN_REFERENCE_TEST_LABELS = 30;
+
+/**
+ * The accuracy the monitor compares production windows with, from a run's flat metrics: the test
+ * split's (never used to pick an epoch, so unbiased) when it has at least
+ * {@link MIN_REFERENCE_TEST_LABELS} labels, else the validation split's (early stopping picked
+ * its best epoch on it, so it leans optimistic). Null when the run has neither.
+ */
+export function heldOutAccuracy(
+  metrics: Readonly<Record<string, number>>,
+): ReferenceAccuracy | null {
+  const finite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  const { testAccuracy, testCount, valAccuracy, valCount } = metrics;
+  if (finite(testAccuracy) && finite(testCount) && testCount >= MIN_REFERENCE_TEST_LABELS) {
+    return { value: testAccuracy, count: testCount };
+  }
+  if (finite(valAccuracy)) return { value: valAccuracy, count: finite(valCount) ? valCount : null };
+  return null;
+}
+
+/** The reference accuracy a stored profile holds, for the monitor's accuracy test. */
+export function profileAccuracy(
+  predictions: PredictionProfile | null | undefined,
+): ReferenceAccuracy | null {
+  if (!predictions || predictions.accuracy === null) return null;
+  return { value: predictions.accuracy, count: predictions.accuracyCount ?? null };
+}
+
 /** The prediction part of a profile from the version's probabilities on reference rows. */
 export function predictionProfile(
   probabilities: ArrayLike<number>,
   classIds: readonly string[],
-  accuracy: { value: number; count: number | null } | null = null,
+  accuracy: ReferenceAccuracy | null = null,
 ): PredictionProfile {
   const k = classIds.length;
   const rows = k ? probabilities.length / k : 0;

@@ -5,6 +5,7 @@
 import type { ColumnSchema, ChunkRecord, SourceRecord } from '../persistence/schema';
 import type { ModelVersion } from '../registry/types';
 import {
+  heldOutAccuracy,
   isReferenceProfile,
   predictionProfile,
   ReferenceProfileBuilder,
@@ -166,12 +167,7 @@ export async function computeReferenceProfile(
         for (const j of col) probs.push(j < 0 ? 0 : r.probabilities[row * k + j]!);
       }
     }
-    const acc = version.metrics.valAccuracy;
-    predictions = predictionProfile(
-      probs,
-      classIds,
-      typeof acc === 'number' ? { value: acc, count: null } : null,
-    );
+    predictions = predictionProfile(probs, classIds, heldOutAccuracy(version.metrics));
   }
 
   let embedding: EmbeddingProfile | null = null;

@@ -16,7 +16,7 @@ function run(d: StreamingDetector, xs: readonly number[]): DetectorState[] {
 const firstDrift = (states: DetectorState[], from = 0) => states.indexOf('drift', from);
 
 describe('DDM', () => {
-  it('by hand: 30 correct predictions, then errors', () => {
+  it('by hand, as river (minErrors 0): 30 correct predictions, then errors', () => {
     // Samples 1–30 are the warm-up (n ≤ 30): p = 0, always 'ok'.
     // n = 31, x = 1: p = 1/31, s = √(p(1−p)/31) = 0.031734; first p + s after warm-up, so
     //   p_min = 1/31, s_min = 0.031734, and p + s = p_min + s_min: 'ok'.
@@ -24,7 +24,7 @@ describe('DDM', () => {
     //   p_min + 2 s_min = 0.095726 < 0.105290 ≤ p_min + 3 s_min = 0.127460: 'warning'.
     // n = 33, x = 1: p = 3/33, s = √((3/33)(30/33)/33) = 0.050043, p + s = 0.140952 > 0.127460:
     //   'drift'. The next update starts over (n = 1).
-    const d = new Ddm();
+    const d = new Ddm({ minErrors: 0 });
     const states = run(d, [...Array<number>(30).fill(0), 1, 1, 1]);
     expect(states.slice(0, 30).every((s) => s === 'ok')).toBe(true);
     expect(states.slice(30)).toEqual(['ok', 'warning', 'drift']);
@@ -33,6 +33,47 @@ describe('DDM', () => {
     d.update(0);
     expect(d.n).toBe(1);
     expect(d.p).toBe(0);
+  });
+
+  it('by hand, default: no minimum and no verdict before 5 errors', () => {
+    // The same stream: river would call drift at the third error (above). With the guard the
+    // first verdict comes with the 5th error (n = 35): p = 5/35, s = √(p(1−p)/35) = 0.059148 is
+    // the first minimum, so 'ok'; n = 36, x = 1: p = 1/6, s = 0.062113, p + s = 0.228780 ≤
+    // p_min + 2 s_min = 0.261153: 'ok'.
+    const d = new Ddm();
+    const states = run(d, [...Array<number>(30).fill(0), 1, 1, 1, 1, 1, 1]);
+    expect(states.every((s) => s === 'ok')).toBe(true);
+    expect(d.errors).toBe(6);
+    expect(d.pMin).toBeCloseTo(5 / 35, 15);
+    expect(d.sMin).toBeCloseTo(Math.sqrt(((5 / 35) * (30 / 35)) / 35), 15);
+  });
+
+  it('the guard: fewer false alarms on stationary low error rates, the same delay on a step', () => {
+    const alarms = (d: () => Ddm, p0: number, p1 = p0) => {
+      let total = 0;
+      const first: number[] = [];
+      for (let seed = 1; seed <= 40; seed++) {
+        const states = run(d(), bernoulliStream(seed, 6000, p0, p1, 2500));
+        total += states.filter((s) => s === 'drift').length;
+        first.push(firstDrift(states, 2500));
+      }
+      return { total, first };
+    };
+    const river = () => new Ddm({ minErrors: 0 });
+    const guarded = () => new Ddm();
+    // Stationary error rates, 40 seeded streams of 6,000 each: river alarms 76 times at 2% and
+    // 24 at 12%; the guard 10 and 13.
+    expect(alarms(river, 0.02).total).toBe(76);
+    expect(alarms(guarded, 0.02).total).toBe(10);
+    expect(alarms(river, 0.12).total).toBe(24);
+    expect(alarms(guarded, 0.12).total).toBe(13);
+    // 12% → 22% at 2,500: found after the step in 39 (river) and 38 streams; median first alarm
+    // after it at 2,904 and 2,910.
+    const found = (xs: number[]) => xs.filter((i) => i >= 2500).sort((x, y) => x - y);
+    const a = found(alarms(river, 0.12, 0.22).first);
+    const b = found(alarms(guarded, 0.12, 0.22).first);
+    expect([a.length, b.length]).toEqual([39, 38]);
+    expect([a[19], b[19]]).toEqual([2904, 2910]);
   });
 
   it('no alarm on a stationary Bernoulli(0.2) stream (seed 1); an abrupt jump to 0.6 is caught', () => {

@@ -15,6 +15,7 @@ import {
   wassersteinSorted,
   macroF1,
   normaliseSettings,
+  accuracyZTest,
   performanceTrack,
   subsampleRows,
   windowReport,
@@ -310,7 +311,7 @@ describe('performance track over delayed labels', () => {
       const wrong = i >= 200 && i % 2 === 0;
       arrivals.push({ at: i, order: i, predicted: 'a', actual: wrong ? 'b' : 'a' });
     }
-    const track = performanceTrack(arrivals, [199, 399, 500], 0.95);
+    const track = performanceTrack(arrivals, [199, 399, 500], { value: 0.95, count: null });
     expect(track.map((w) => w.labelled)).toEqual([200, 200, 0]);
     expect(track[0]!.accuracy).toBe(1);
     expect(track[1]!.accuracy).toBe(0.5);
@@ -343,11 +344,38 @@ describe('performance track over delayed labels', () => {
     expect(track[1]!.detectors.ddm).toBe('drift');
     expect(track[1]!.detectors.pageHinkley).toBe('drift');
     expect(track[0]!.detectors).toEqual({ ddm: 'ok', adwin: 'ok', pageHinkley: 'ok' });
-    // z = (0.5 − 0.95) / √(0.95·0.05/200).
+    // Reference count unknown: one-sample, z = (0.5 − 0.95) / √(0.95·0.05/200).
     const z = (0.5 - 0.95) / Math.sqrt((0.95 * 0.05) / 200);
     expect(track[1]!.accuracyTest!.z).toBeCloseTo(z, 12);
     expect(track[1]!.accuracyTest!.state).toBe('drift');
     expect(track[0]!.accuracyTest!.state).toBe('ok');
+  });
+
+  it('accuracy test: the reference label count widens it (pooled two-proportion z)', () => {
+    // 170 of 200 right vs a reference 0.9 on 200 labels. Golden values (scipy.stats.norm.cdf):
+    // pooled p̂ = 350/400, z = −0.05/√(p̂(1−p̂)(1/200 + 1/200)) = −1.5118578920369101,
+    // p = 0.06528500905786794: 'ok'. Treating 0.9 as exact: z = −2.3570226039551585,
+    // p = 0.009211062727049501: 'drift'.
+    const two = accuracyZTest(170, 200, { value: 0.9, count: 200 });
+    expect(two.z).toBeCloseTo(-1.5118578920369101, 12);
+    expect(two.pValue).toBeCloseTo(0.06528500905786794, 7);
+    expect(two.state).toBe('ok');
+    expect(two.referenceCount).toBe(200);
+    const one = accuracyZTest(170, 200, { value: 0.9, count: null });
+    expect(one.z).toBeCloseTo(-2.3570226039551585, 12);
+    expect(one.pValue).toBeCloseTo(0.009211062727049501, 7);
+    expect(one.state).toBe('drift');
+    // Both perfect: no evidence of a drop.
+    expect(accuracyZTest(50, 50, { value: 1, count: 80 })).toMatchObject({ z: 0, state: 'ok' });
+    // The track uses it for every window with ≥ 30 labels.
+    const arrivals: LabelArrival[] = Array.from({ length: 200 }, (_, i) => ({
+      at: i,
+      order: i,
+      predicted: 'a',
+      actual: i < 170 ? 'a' : 'b',
+    }));
+    const [w] = performanceTrack(arrivals, [199], { value: 0.9, count: 200 });
+    expect(w!.accuracyTest).toEqual(two);
   });
 
   it('macro F1 over the classes present', () => {

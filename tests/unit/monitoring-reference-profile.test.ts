@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/lib/rng';
 import {
+  heldOutAccuracy,
+  profileAccuracy,
   histogram,
   isReferenceProfile,
   predictionProfile,
@@ -107,6 +109,21 @@ describe('reference profile', () => {
     expect(p.maxProb).toEqual([0.9, 0.8, 0.5]);
     expect(p.entropy[2]).toBeCloseTo(Math.log(2), 12);
     expect(p.accuracy).toBe(0.8);
+  });
+
+  it('reference accuracy: the test split when it has ≥ 30 labels, else validation', () => {
+    const both = { valAccuracy: 0.95, valCount: 60, testAccuracy: 0.9, testCount: 40 };
+    expect(heldOutAccuracy(both)).toEqual({ value: 0.9, count: 40 });
+    expect(heldOutAccuracy({ ...both, testCount: 29 })).toEqual({ value: 0.95, count: 60 });
+    expect(heldOutAccuracy({ valAccuracy: 0.95 })).toEqual({ value: 0.95, count: null });
+    expect(
+      heldOutAccuracy({ valAccuracy: Number.NaN, testAccuracy: 0.9, testCount: 5 }),
+    ).toBeNull();
+    expect(heldOutAccuracy({})).toBeNull();
+    const p = predictionProfile([0.9, 0.1], ['a', 'b'], heldOutAccuracy(both));
+    expect(profileAccuracy(p)).toEqual({ value: 0.9, count: 40 });
+    expect(profileAccuracy({ ...p, accuracy: null })).toBeNull();
+    expect(profileAccuracy(null)).toBeNull();
   });
 
   it('helpers: numpy-style quantile and histogram', () => {
