@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed } from '../../src/lib/rng';
 import { seaStream } from '../../src/monitoring/synthetic-streams';
 import { Ddm } from '../../src/monitoring/detectors';
-import { erfc } from '../../src/monitoring/special';
+import { accuracyZTest } from '../../src/monitoring/engine';
+import type { ReferenceAccuracy } from '../../src/monitoring/reference-profile';
 import { evaluateGate } from '../../src/registry/gate';
 import { evaluateTrigger, type TriggerPolicy } from '../../src/automation/triggers';
 import {
@@ -235,22 +236,23 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
   };
   const clock: PolicyClock = {};
   const ddm = new Ddm();
-  // The monitor's accuracy test (src/monitoring/engine.ts): one-sided z-test of a window's accuracy
-  // against the serving model's reference accuracy; p < 0.01 drift, p < 0.05 warning. Unlike DDM
-  // (which resets after an alarm and adopts the new error level), it keeps flagging a model that
-  // stays worse than it was, so a failed gate is retried on the next window.
-  let reference = accuracy(
-    champion,
-    slice(
-      data,
-      Array.from({ length: 250 }, (_, i) => i),
+  // The monitor's accuracy test (accuracyZTest of src/monitoring/engine.ts): one-sided pooled
+  // two-proportion z-test of a window's accuracy against the serving model's accuracy on its
+  // held-out rows; p < 0.01 drift, p < 0.05 warning. Unlike DDM (which resets after an alarm and
+  // adopts the new error level), it keeps flagging a model that stays worse than it was, so a
+  // failed gate is retried on the next window.
+  let reference: ReferenceAccuracy = {
+    value: accuracy(
+      champion,
+      slice(
+        data,
+        Array.from({ length: 250 }, (_, i) => i),
+      ),
     ),
-  );
-  const accuracyState = (acc: number, n: number): MonitorState => {
-    const sd = Math.sqrt((reference * (1 - reference)) / n);
-    const p = 0.5 * erfc(-((acc - reference) / sd) / Math.SQRT2);
-    return p < 0.01 ? 'drift' : p < 0.05 ? 'warning' : 'ok';
+    count: 250,
   };
+  const accuracyState = (correct: number, n: number): MonitorState =>
+    accuracyZTest(correct, n, reference).state;
   const worst = (a: MonitorState, b: MonitorState): MonitorState =>
     a === 'drift' || b === 'drift'
       ? 'drift'
@@ -281,7 +283,7 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
       else if (s === 'warning' && state === 'ok') state = 'warning';
     }
     accuracyOn.push(ok / win.rows);
-    state = worst(state, accuracyState(ok / win.rows, win.rows));
+    state = worst(state, accuracyState(ok, win.rows));
     states.push(state);
     // Delayed labels of this window arrive at its end.
     for (const r of idx) labelled.push({ itemId: String(r), window: w, label: String(data.y[r]) });
@@ -332,7 +334,7 @@ export async function automationStream(opts: StreamOptions): Promise<StreamFigur
       champion.dispose();
       champion = challenger;
       ddm.reset();
-      reference = Math.min(0.99, Math.max(0.5, accuracy(champion, hold)));
+      reference = { value: accuracy(champion, hold), count: hold.rows };
     } else {
       challenger.dispose();
     }
