@@ -19,6 +19,7 @@ import {
   annotationsRepo as pageAnnotations,
   getDb,
   monitorRepo as pageMonitor,
+  predictionsRepo as pagePredictions,
   runsRepo as pageRuns,
   settingsRepo as pageSettings,
   type AnnotationsRepo,
@@ -26,7 +27,13 @@ import {
   type RunsRepo,
   type SettingsRepo,
 } from '../persistence';
-import type { AnnotationKind, AnnotationRecord, Project, RunRecord } from '../persistence/schema';
+import type {
+  AnnotationKind,
+  AnnotationRecord,
+  PredictionRecord,
+  Project,
+  RunRecord,
+} from '../persistence/schema';
 import { DEFAULT_PRESET, presetConfig, trainRequest, type MlBridge } from '../training';
 import { effectiveKeymap, keymapProblem, type LabelCommand } from './keymap';
 import { monitorCandidates, type MonitorCandidate } from '../monitoring/candidates';
@@ -39,6 +46,7 @@ import {
   type LabelingPool,
 } from './pool';
 import { poolProbabilities, scorePool, type ScoringBridge } from './pool-scoring';
+import { servedSuggestions } from './served';
 import { describeStrategyError, getStrategy } from './strategies';
 import type { QueueStrategyId } from './types';
 
@@ -69,6 +77,8 @@ export interface QueueEntry {
 export interface Suggestion {
   classId: string;
   confidence: number;
+  /** Production items: the registry version that served the item (its logged prediction). */
+  servedBy?: number | null;
 }
 
 export interface QueueSettings {
@@ -120,6 +130,8 @@ export interface LabelingDeps {
   monitoring?: {
     candidates(projectId: string): Promise<MonitorCandidate[]>;
     load(items: readonly MonitorCandidate[]): Promise<LabelingPool>;
+    /** The logged predictions of these items (their suggestions); none when absent. */
+    served?(projectId: string, itemIds: readonly string[]): Promise<PredictionRecord[]>;
   };
 }
 
@@ -633,7 +645,10 @@ export class LabelingState {
     if (ids.length === 0) return;
     const entries = ids.map((id) => {
       const s = this.suggestions.get(id);
-      const confidence = kind === 'suggestion' && s ? { confidence: s.confidence } : {};
+      const confidence =
+        kind === 'suggestion' && s && Number.isFinite(s.confidence)
+          ? { confidence: s.confidence }
+          : {};
       return this.#pend(this.#entry(id, { kind, label: classId, ...confidence }));
     });
     this.#commit(entries);
@@ -914,7 +929,8 @@ export class LabelingState {
   /**
    * The monitoring strategy: the Monitor's ranked candidates (unlabelled production items) in rank
    * order, minus labelled, skipped/flagged, done and current items; their rows are read from the
-   * production sources. No suggestions (the labeling model was not trained on production data).
+   * production sources. Their suggestions are what the serving model predicted for them (the
+   * prediction log), not the labeling model's: that one never saw production data.
    */
   async #refillMonitoring(k: number, signal: AbortSignal): Promise<void> {
     const project = this.project;
@@ -923,6 +939,8 @@ export class LabelingState {
         monitorCandidates(id, { monitor: pageMonitor, annotations: this.#deps.annotations }),
       load: (items: readonly MonitorCandidate[]) =>
         loadProductionItems(project.id, items, project.seed),
+      served: (projectId: string, itemIds: readonly string[]) =>
+        pagePredictions.byItems(projectId, itemIds),
     };
     const cands = await m.candidates(project.id);
     if (signal.aborted) return;
@@ -970,10 +988,24 @@ export class LabelingState {
         reason: `${c.reason === 'outlier' ? 'outlier' : 'drifted region'} (${c.detail}) · window ${c.windowIndex + 1}, ${c.windowState}`,
       });
     }
+    const served =
+      m.served && entries.length > 0
+        ? await m.served(
+            project.id,
+            entries.map((e) => e.itemId),
+          )
+        : [];
+    if (signal.aborted) return;
+    const suggestions = new Map<string, Suggestion>();
+    const flaggedBy = new Map(chosen.map((c) => [c.itemId, c.modelId]));
+    const classIds = project.classes.map((c) => c.id);
+    for (const [id, x] of servedSuggestions(served, classIds, flaggedBy)) {
+      suggestions.set(id, { classId: x.classId, confidence: x.confidence, servedBy: x.version });
+    }
     const head = this.queue.find((e) => e.itemId === this.currentItemId && !this.browsing);
     this.queue = head ? [head, ...entries] : entries;
     this.queueStrategy = 'monitoring';
-    this.suggestions = new Map();
+    this.suggestions = suggestions;
   }
 
   async #suggest(

@@ -11,6 +11,7 @@ import {
   createSettingsRepo,
   currentLabelsOf,
 } from '../../src/persistence';
+import type { PredictionRecord } from '../../src/persistence/schema';
 import { buildPool, buildProject } from '../fixtures/db/builders';
 
 const cand = (itemId: string, score: number, reason: MonitorCandidate['reason']) =>
@@ -25,7 +26,7 @@ const cand = (itemId: string, score: number, reason: MonitorCandidate['reason'])
     windowState: 'drift',
   }) satisfies MonitorCandidate;
 
-function setup(candidates: MonitorCandidate[]) {
+function setup(candidates: MonitorCandidate[], served: PredictionRecord[] = []) {
   const db = openDatabase(`inloop-test-labeling-monitoring-${crypto.randomUUID()}`);
   onTestFinished(() => db.delete());
   const prodIds = Array.from({ length: 10 }, (_, i) => `prod:${i}`);
@@ -45,6 +46,8 @@ function setup(candidates: MonitorCandidate[]) {
         loaded.push(items.map((c) => c.itemId));
         return Promise.resolve(buildPool('prod', prodIds, 'production'));
       },
+      served: (_: string, itemIds: readonly string[]) =>
+        Promise.resolve(served.filter((r) => itemIds.includes(r.itemId))),
     },
   };
   return { deps, loaded, project: buildProject({ id: 'p' }) };
@@ -113,6 +116,44 @@ it('queues the candidates in rank order, skips labelled ones, and labels them', 
   s.forward();
   await s.refill();
   expect(s.upcoming(10).map((e) => e.itemId)).toEqual(['prod:5', 'prod:1']);
+});
+
+it('production items are suggested what the serving model predicted; Enter logs an accepted suggestion', async () => {
+  const logged = (seq: number, itemId: string, label: string, p: number[]): PredictionRecord => ({
+    seq,
+    projectId: 'p',
+    modelId: 'm',
+    sourceId: 'prod',
+    itemId,
+    at: seq,
+    label,
+    probabilities: p,
+    version: 3,
+  });
+  const { deps, project } = setup(
+    [cand('prod:7', 5, 'outlier'), cand('prod:5', 2.5, 'drifted-region')],
+    [logged(1, 'prod:7', 'stay', [0.8, 0.2]), logged(2, 'prod:7', 'churn', [0.1, 0.9])],
+  );
+  const classIds = project.classes.map((c) => c.id);
+  expect(classIds).toEqual(['stay', 'churn']); // probabilities follow this order
+  const s = new LabelingState(project, { ...deps, annotator: 'ann', sessionId: 'sess-s' });
+  onTestFinished(() => s.dispose());
+  await s.open();
+  await s.updateSettings({ strategy: 'monitoring' });
+  s.label('stay'); // the pool item that was on screen
+  expect(s.current?.itemId).toBe('prod:7');
+  // The newest logged prediction, with its probability and the version that served it.
+  expect(s.currentSuggestion).toEqual({ classId: 'churn', confidence: 0.9, servedBy: 3 });
+  s.accept();
+  expect(s.current?.itemId).toBe('prod:5');
+  expect(s.currentSuggestion).toBeUndefined(); // never served: nothing to suggest
+  await s.flush();
+  expect((await deps.annotations.log('p')).at(-1)).toMatchObject({
+    itemId: 'prod:7',
+    label: 'churn',
+    kind: 'suggestion',
+    confidence: 0.9,
+  });
 });
 
 it('an empty candidate list leaves an empty monitoring queue', async () => {

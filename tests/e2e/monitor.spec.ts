@@ -109,4 +109,20 @@ test('Drifting stream demo: replay production traffic and watch the monitor call
   // Sorting by feature name puts x1 first.
   await table.getByRole('button', { name: /^Feature/ }).click();
   await expect(table.locator('tbody tr').first()).toContainText('x1');
+
+  // The flagged production items go to labeling, each with what the champion predicted for it.
+  await page.keyboard.press('Alt+3');
+  await page.getByLabel('Your name').fill('E2E annotator');
+  await page.getByRole('button', { name: 'Start labeling' }).click();
+  await page.getByRole('checkbox', { name: /Retrain every/ }).uncheck();
+  await page.getByLabel('Strategy').selectOption('monitoring');
+  await expect(page.getByTestId('queue-status')).toContainText(
+    /Monitoring: outliers and drifted regions · \d+ queued/,
+  );
+  // The item on screen when the strategy changed stays first; the next is a candidate.
+  await page.locator('body').press('s');
+  await expect(page.getByTestId('item-origin')).toContainText(/outlier|drifted region/);
+  await expect(page.getByTestId('suggestion')).toContainText(
+    /Served version 1 predicted (low|high) \(\d+%\)/,
+  );
 });
