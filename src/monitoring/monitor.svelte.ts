@@ -150,13 +150,13 @@ export class MonitorState {
     this.#controller = controller;
     try {
       this.error = null;
-      if (!isReferenceProfile(champion.referenceProfile)) {
-        this.status = 'profiling';
-        await ensureReferenceProfile(
-          champion,
-          mlReferenceDeps(this.#bridge, champion, controller.signal),
-        );
-      }
+      // Computes a missing profile (status 'profiling'); a stored one only gets its accuracy
+      // reference brought up to date.
+      if (!isReferenceProfile(champion.referenceProfile)) this.status = 'profiling';
+      await ensureReferenceProfile(
+        champion,
+        mlReferenceDeps(this.#bridge, champion, controller.signal),
+      );
       this.status = 'running';
       const fresh = await registryRepo.getVersion(champion.id);
       const profile = fresh?.referenceProfile;

@@ -329,6 +329,20 @@ export function heldOutAccuracy(
   return null;
 }
 
+/**
+ * The profile with its prediction part's reference accuracy set from `metrics`
+ * ({@link heldOutAccuracy}); the same object when nothing changes (or it has no prediction part).
+ */
+export function withHeldOutAccuracy(
+  profile: ReferenceProfile,
+  metrics: Readonly<Record<string, number>>,
+): ReferenceProfile {
+  const p = profile.predictions;
+  const acc = heldOutAccuracy(metrics);
+  if (!p || !acc || (p.accuracy === acc.value && p.accuracyCount === acc.count)) return profile;
+  return { ...profile, predictions: { ...p, accuracy: acc.value, accuracyCount: acc.count } };
+}
+
 /** The reference accuracy a stored profile holds, for the monitor's accuracy test. */
 export function profileAccuracy(
   predictions: PredictionProfile | null | undefined,

@@ -7,6 +7,7 @@ import type { ModelVersion } from '../registry/types';
 import {
   heldOutAccuracy,
   isReferenceProfile,
+  withHeldOutAccuracy,
   predictionProfile,
   ReferenceProfileBuilder,
   type EmbeddingProfile,
@@ -200,7 +201,19 @@ export async function ensureReferenceProfile(
   version: ModelVersion,
   deps: ReferenceDeps,
 ): Promise<ReferenceProfile> {
-  if (isReferenceProfile(version.referenceProfile)) return version.referenceProfile;
+  if (isReferenceProfile(version.referenceProfile)) {
+    // Profiles stored before the accuracy test took the held-out split and its label count
+    // compared against validation accuracy alone: bring the reference up to date in place.
+    const stored = version.referenceProfile;
+    const refreshed = withHeldOutAccuracy(stored, version.metrics);
+    if (refreshed !== stored) {
+      await deps.monitor.setReferenceProfile(
+        version.id,
+        refreshed as unknown as Record<string, unknown>,
+      );
+    }
+    return refreshed;
+  }
   const profile = await computeReferenceProfile(version, deps);
   await deps.monitor.setReferenceProfile(version.id, profile as unknown as Record<string, unknown>);
   return profile;

@@ -222,7 +222,23 @@ describe('monitoring a drifting stream on real IndexedDB and real workers', () =
     expect(stored!.referenceProfile).toEqual(JSON.parse(JSON.stringify(profile)));
     // Stored: a second call returns it without recomputing (no predict needed).
     const again = await ensureReferenceProfile(stored!, { sources: serving.sources, monitor });
-    expect(again.createdAt).toBe(profile.createdAt);
+    expect(again).toEqual(stored!.referenceProfile);
+    // The accuracy reference is the run's test split with its label count.
+    expect(profile.predictions!.accuracy).toBe(champion.metrics.testAccuracy);
+    expect(profile.predictions!.accuracyCount).toBe(champion.metrics.testCount);
+    expect(champion.metrics.testCount).toBeGreaterThanOrEqual(30);
+    // A profile stored before that (validation accuracy, no count) is brought up to date in place.
+    const old = {
+      ...profile,
+      predictions: { ...profile.predictions!, accuracy: 0.99, accuracyCount: null },
+    };
+    await monitor.setReferenceProfile(champion.id, old);
+    const before = await serving.registry.getVersion(champion.id);
+    const upgraded = await ensureReferenceProfile(before!, { sources: serving.sources, monitor });
+    expect(upgraded).toEqual(profile);
+    expect((await serving.registry.getVersion(champion.id))!.referenceProfile).toEqual(
+      JSON.parse(JSON.stringify(profile)),
+    );
     champion = stored!;
   });
 

@@ -3,6 +3,7 @@ import { createRng } from '../../src/lib/rng';
 import {
   heldOutAccuracy,
   profileAccuracy,
+  withHeldOutAccuracy,
   histogram,
   isReferenceProfile,
   predictionProfile,
@@ -124,6 +125,19 @@ describe('reference profile', () => {
     expect(profileAccuracy(p)).toEqual({ value: 0.9, count: 40 });
     expect(profileAccuracy({ ...p, accuracy: null })).toBeNull();
     expect(profileAccuracy(null)).toBeNull();
+  });
+
+  it('withHeldOutAccuracy: sets the reference from the metrics, same object when unchanged', () => {
+    const p = new ReferenceProfileBuilder([], { seed: 1 }).finish({
+      predictions: predictionProfile([0.9, 0.1], ['a', 'b'], { value: 0.95, count: null }),
+    });
+    const metrics = { valAccuracy: 0.95, valCount: 60, testAccuracy: 0.9, testCount: 40 };
+    const q = withHeldOutAccuracy(p, metrics);
+    expect(q).not.toBe(p);
+    expect(profileAccuracy(q.predictions)).toEqual({ value: 0.9, count: 40 });
+    expect(p.predictions!.accuracy).toBe(0.95); // the input is not changed
+    expect(withHeldOutAccuracy(q, metrics)).toBe(q);
+    expect(withHeldOutAccuracy(p, {})).toBe(p);
   });
 
   it('helpers: numpy-style quantile and histogram', () => {
