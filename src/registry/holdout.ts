@@ -314,8 +314,9 @@ export async function evaluateOnHoldout(
     const verdict = refusedVerdict(
       config,
       `Only ${usable} labelled item${usable === 1 ? ' is' : 's are'} in the frozen holdout; the gate needs at ` +
-        `least ${minItems} to compare two models. Label more items (about ${Math.round(HOLDOUT_FRACTION * 100)} % of ` +
-        'all items fall in the holdout), or promote with a written reason.',
+        `least ${minItems} to compare two models. Label holdout items (on the Label page, tick "Label the ` +
+        `holdout"; about ${Math.round(HOLDOUT_FRACTION * 100)} % of all items are in it), or promote with a ` +
+        'written reason.',
       usable,
     );
     return { ...base, verdict, champion: null, challenger: null };
