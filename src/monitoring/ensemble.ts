@@ -15,10 +15,12 @@ export interface Signal {
 
 export interface EnsembleRule {
   /**
-   * A group drifts when at least this share of its signals drift (otherwise it warns if any
-   * signal warns or drifts). Default 0.5 for every group: for data signals that is Evidently's
-   * dataset-drift rule (≥ 50% of features); for performance it means two of DDM, ADWIN,
-   * Page-Hinkley and the windowed-accuracy check agree.
+   * A group drifts when at least this share of its signals drift; otherwise it warns when one of
+   * them drifts or at least this share of them warn (a lone warning, such as DDM's 2σ zone that
+   * a stationary error stream enters every few hundred labels, is not worth an alert). Default
+   * 0.5 for every group: for data signals that is Evidently's dataset-drift rule (≥ 50% of
+   * features); for performance it means two of DDM, ADWIN, Page-Hinkley and the
+   * windowed-accuracy check agree.
    */
   groupDriftShare: Record<SignalGroup, number>;
   /** The window drifts when at least this many groups drift (default 2). */
@@ -60,9 +62,10 @@ export function groupState(
 ): GroupState {
   const own = signals.filter((s) => s.group === group);
   const drifted = own.filter((s) => s.state === 'drift').length;
+  const raised = own.filter((s) => s.state !== 'ok').length;
   let state: DriftState = 'ok';
   if (own.length > 0 && drifted / own.length >= share) state = 'drift';
-  else if (own.some((s) => s.state !== 'ok')) state = 'warning';
+  else if (drifted > 0 || (own.length > 0 && raised / own.length >= share)) state = 'warning';
   return { group, state, signals: own, drifted, observed: own.length > 0 };
 }
 

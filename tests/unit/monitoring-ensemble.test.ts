@@ -45,12 +45,16 @@ describe('ensemble vote: the default rule table', () => {
 });
 
 describe('group state from its signals', () => {
-  it('drifts when ≥ half of its signals drift, warns when any warns or drifts', () => {
+  it('drifts when ≥ half of its signals drift; warns when one drifts or ≥ half warn', () => {
     const data = (states: DriftState[]) =>
       ensembleState(states.map((s, i) => signal('data', s, `f${i}`))).groups.data;
     expect(data(['drift', 'ok']).state).toBe('drift');
     expect(data(['drift', 'ok', 'ok']).state).toBe('warning');
-    expect(data(['warning', 'ok', 'ok']).state).toBe('warning');
+    // A lone warning among four signals (DDM's 2σ zone) is not an alert; two of four are.
+    expect(data(['warning', 'ok', 'ok', 'ok']).state).toBe('ok');
+    expect(data(['warning', 'warning', 'ok', 'ok']).state).toBe('warning');
+    expect(data(['warning', 'drift', 'ok', 'ok']).state).toBe('warning');
+    expect(data(['warning']).state).toBe('warning');
     expect(data(['ok', 'ok']).state).toBe('ok');
     expect(data([]).observed).toBe(false);
     expect(data([]).state).toBe('ok');
