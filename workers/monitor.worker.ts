@@ -12,8 +12,16 @@ import { createProjectsRepo } from '../src/persistence/projects-repo';
 import { createRegistryRepo } from '../src/persistence/registry-repo';
 import { createSourcesRepo } from '../src/persistence/sources-repo';
 import { fitReference, normaliseSettings, type FittedReference } from '../src/monitoring/engine';
-import { runMonitor, SourceCache, type MonitorWindow } from '../src/monitoring/monitor-runner';
+import {
+  loggedPrediction,
+  runMonitor,
+  SourceCache,
+  type LoggedPrediction,
+  type MonitorWindow,
+} from '../src/monitoring/monitor-runner';
+import { TailCache } from '../src/lib/tail-cache';
 import { isReferenceProfile } from '../src/monitoring/reference-profile';
+import type { AnnotationRecord, PredictionRecord } from '../src/persistence/schema';
 
 export interface MonitorRunRequest {
   dbName: string;
@@ -48,6 +56,16 @@ function dbOf(name: string): InloopDB {
 // Fitted references (isolation forest, sorted samples) and source chunks, kept between runs.
 const fittedCache = new Map<string, { createdAt: number; fitted: FittedReference }>();
 const sourceCaches = new Map<string, SourceCache>();
+// The champion's prediction log and the annotation log of each project, read by their tails
+// (one of each per project: a new champion replaces the old one's).
+const logCaches = new Map<
+  string,
+  {
+    modelId: string;
+    predictions: TailCache<LoggedPrediction>;
+    annotations: TailCache<AnnotationRecord>;
+  }
+>();
 let cancelled = new Set<number>();
 
 const api = {
@@ -82,6 +100,28 @@ const api = {
       cache = new SourceCache(sources);
       sourceCaches.set(cacheKey, cache);
     }
+    const predictions = createPredictionsRepo(get);
+    let logs = logCaches.get(cacheKey);
+    if (!logs || logs.modelId !== version.id) {
+      const [projectId, modelId] = [project.id, version.id];
+      const compact = (rows: PredictionRecord[]) => rows.map(loggedPrediction);
+      logs = {
+        modelId,
+        predictions: new TailCache(
+          async (after) => {
+            const t = await predictions.modelTail(projectId, modelId, after);
+            return { entries: compact(t.entries), count: t.count };
+          },
+          async () => compact(await predictions.since(projectId, 0, { modelId })),
+        ),
+        annotations: new TailCache(
+          (after) => annotations.logTail(projectId, after),
+          () => annotations.log(projectId),
+        ),
+      };
+      logCaches.set(cacheKey, logs);
+    }
+    const held = logs;
     const controller = new AbortController();
     const result = await runMonitor(
       {
@@ -97,9 +137,13 @@ const api = {
       },
       {
         monitor,
-        predictions: createPredictionsRepo(get),
+        predictions,
         sources,
         annotations,
+        logs: {
+          predictions: () => held.predictions.read(),
+          annotations: () => held.annotations.read(),
+        },
         pause: () => Promise.resolve(),
         ...(embed ? { embed: (sourceId: string, ids: string[]) => embed(sourceId, ids) } : {}),
       },
@@ -121,6 +165,7 @@ const api = {
     for (const db of connections.values()) db.close();
     connections.clear();
     sourceCaches.clear();
+    logCaches.clear();
     fittedCache.clear();
     cancelled = new Set();
   },

@@ -70,6 +70,15 @@ export interface RunnerDeps {
     getChunk(sourceId: string, index: number): Promise<ChunkRecord | undefined>;
   };
   annotations: { log(projectId: string): Promise<AnnotationRecord[]> };
+  /**
+   * The whole logs the delayed-label replay needs, when the caller keeps them between runs
+   * (the monitor worker: `TailCache`s, so a run reads only what was appended). Default: both
+   * logs are read whole on every run.
+   */
+  logs?: {
+    predictions(projectId: string, modelId: string): Promise<readonly LoggedPrediction[]>;
+    annotations(projectId: string): Promise<readonly AnnotationRecord[]>;
+  };
   /** Embeddings of production items (image/text versions), rows in `itemIds` order. */
   embed?: (
     sourceId: string,
@@ -77,6 +86,17 @@ export interface RunnerDeps {
   ) => Promise<{ dim: number; embeddings: ArrayLike<number> }>;
   /** Lets the page breathe between windows (default: a macrotask). */
   pause?: () => Promise<void>;
+}
+
+/** What the delayed-label replay needs of a logged prediction. */
+export type LoggedPrediction = Pick<
+  PredictionRecord,
+  'seq' | 'itemId' | 'sourceId' | 'at' | 'label'
+>;
+
+/** The fields of {@link LoggedPrediction} only (what a cache of the log keeps). */
+export function loggedPrediction(p: PredictionRecord): LoggedPrediction {
+  return { seq: p.seq, itemId: p.itemId, sourceId: p.sourceId, at: p.at, label: p.label };
 }
 
 /** The settings a series is computed with, as a stable string. */
@@ -242,9 +262,15 @@ export async function runMonitor(
   const pause = deps.pause ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
 
   // Delayed labels over the whole log (the detectors replay from the start).
-  const all = afterSeq > 0 ? await deps.predictions.since(project.id, 0, { modelId }) : fresh;
+  const all: readonly LoggedPrediction[] = deps.logs
+    ? await deps.logs.predictions(project.id, modelId)
+    : afterSeq > 0
+      ? await deps.predictions.since(project.id, 0, { modelId })
+      : fresh;
   const newest = all.reduce((m, p) => Math.max(m, p.at), -Infinity);
-  const annotated = currentLabelEntriesOf(await deps.annotations.log(project.id));
+  const annotated = currentLabelEntriesOf(
+    await (deps.logs ? deps.logs.annotations(project.id) : deps.annotations.log(project.id)),
+  );
   const arrivals: LabelArrival[] = [];
   for (const p of all) {
     const a = annotated.get(p.itemId);

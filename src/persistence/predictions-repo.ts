@@ -66,6 +66,17 @@ export interface PredictionsRepo {
     to: number,
     filter?: PredictionFilter,
   ): Promise<PredictionRecord[]>;
+  /**
+   * A model's predictions after `afterSeq`, oldest first (read by the primary key), and how many
+   * predictions the model has in all (an index count, no records read): what a
+   * `TailCache` (src/lib/tail-cache.ts) needs. Model ids are unique UUIDs, so the count needs no
+   * project filter.
+   */
+  modelTail(
+    projectId: string,
+    modelId: string,
+    afterSeq: number,
+  ): Promise<{ entries: PredictionRecord[]; count: number }>;
   /** The `seq` of the project's newest prediction, 0 when the log is empty. */
   lastSeq(projectId: string): Promise<number>;
   /** Every prediction of these items (any model, any mode), oldest first. */
@@ -145,6 +156,24 @@ export function createPredictionsRepo(db: () => InloopDB): PredictionsRepo {
           .filter((r) => r.projectId === projectId && keep(r));
         if (options?.limit !== undefined) collection = collection.limit(options.limit);
         return collection.toArray();
+      }),
+
+    // Two reads, not one transaction: a write between them only makes the count disagree, and
+    // the reader then reads the whole log.
+    modelTail: (projectId, modelId, afterSeq) =>
+      withStorageErrors(async () => {
+        const [entries, count] = await Promise.all([
+          db()
+            .predictions.where('seq')
+            .above(afterSeq)
+            .filter((r) => r.projectId === projectId && r.modelId === modelId)
+            .toArray(),
+          db()
+            .predictions.where('[modelId+at]')
+            .between([modelId, -Infinity], [modelId, Infinity], true, true)
+            .count(),
+        ]);
+        return { entries, count };
       }),
 
     inTimeRange: (projectId, from, to, filter) =>

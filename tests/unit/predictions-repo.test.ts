@@ -94,6 +94,23 @@ describe('predictions repository', () => {
     expect((await predictions.since('p', 5)).map((r) => r.itemId)).toEqual(['item-5']);
   });
 
+  it("reads a model's tail after a seq with the model's whole count", async () => {
+    const seqs = await predictions.appendMany([
+      prediction(0),
+      prediction(1, { modelId: 'm2' }),
+      prediction(2),
+      prediction(3, { projectId: 'q', modelId: 'm3' }),
+      prediction(4),
+    ]);
+    const all = await predictions.modelTail('p', 'm1', 0);
+    expect(all.entries.map((r) => r.itemId)).toEqual(['item-0', 'item-2', 'item-4']);
+    expect(all.count).toBe(3);
+    const tail = await predictions.modelTail('p', 'm1', seqs[2]!);
+    expect(tail.entries.map((r) => r.seq)).toEqual([seqs[4]]);
+    expect(tail.count).toBe(3);
+    expect(await predictions.modelTail('p', 'm2', seqs[4]!)).toEqual({ entries: [], count: 1 });
+  });
+
   it('reads a time range [from, to) by project or model, ordered by time', async () => {
     await predictions.appendMany([
       prediction(0, { at: 30 }),
