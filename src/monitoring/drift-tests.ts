@@ -433,8 +433,18 @@ function fillZeroes(shares: Float64Array): void {
 
 export type Binning = 'evidently' | 'reference-quantiles';
 
+/**
+ * Evidently's get_binned_data bins a numeric column when its reference has more than 20 distinct
+ * values (`reference_data.nunique() > 20`), for PSI and Jensen–Shannon alike; its `n` argument
+ * (n_bins = 30) is not used by that rule. Fewer distinct values: one bin per value.
+ */
+export const BINNING_MIN_DISTINCT = 20;
+
 export interface BinningOptions {
-  /** Numeric columns with more distinct reference values than this are binned (else: per value). */
+  /**
+   * Numeric columns with more distinct reference values than this are binned (else: per value);
+   * Evidently's rule is {@link BINNING_MIN_DISTINCT}.
+   */
   maxCategories: number;
   fillZeroes: boolean;
   /**
@@ -583,7 +593,8 @@ export function columnDrift(
       break;
     }
     case 'chi-square': {
-      const r = chiSquareContingency(counts.reference, counts.current);
+      // Evidently's `chisquare` stattest: goodness of fit against the reference proportions.
+      const r = chiSquareGoodnessOfFit(counts.reference, counts.current);
       value = r.pValue;
       statistic = r.statistic;
       break;
@@ -607,7 +618,7 @@ export function columnDrift(
       break;
     case 'jensen-shannon': {
       const b = binnedShares(reference, current, kind, {
-        maxCategories: 30,
+        maxCategories: BINNING_MIN_DISTINCT,
         fillZeroes: false,
         binning,
         quantileBins: 10,
@@ -617,7 +628,7 @@ export function columnDrift(
     }
     case 'psi': {
       const b = binnedShares(reference, current, kind, {
-        maxCategories: 10,
+        maxCategories: BINNING_MIN_DISTINCT,
         fillZeroes: true,
         binning,
         quantileBins: 10,

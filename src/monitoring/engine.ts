@@ -17,11 +17,12 @@ import {
   ksTwoSample,
   KS_MAX_EXACT_N,
   WASSERSTEIN_MIN_STD,
-  chiSquareContingency,
   zTestProportions,
   jensenShannonDistance,
   binnedShares,
+  BINNING_MIN_DISTINCT,
   populationStabilityIndex,
+  chiSquareGoodnessOfFit,
 } from './drift-tests';
 import { DEFAULT_ENSEMBLE_RULE, ensembleState, type EnsembleRule, type Signal } from './ensemble';
 import { mmdTest } from './mmd';
@@ -468,7 +469,7 @@ export function numericFeatureDrift(
 
 /**
  * Drift of a categorical feature from the profile's exact category counts (the whole reference)
- * and the window's counts: χ² (chi2_contingency on the 2 × K table), Z (pooled two-proportion,
+ * and the window's counts: χ² (Evidently's goodness of fit against the reference shares), Z (pooled two-proportion,
  * on the reference's first category) or Jensen–Shannon on the category shares — the same
  * statistics columnDrift computes from raw values, without expanding the reference into values.
  * PSI (on request) fills empty shares as Evidently does.
@@ -503,8 +504,10 @@ export function categoricalFeatureDrift(
   const share = (a: number[], n: number) => a.map((x) => x / n);
   switch (test) {
     case 'chi-square': {
+      // Evidently's `chisquare`: scipy.stats.chisquare(current, reference · n_cur/n_ref) over
+      // the categories seen in either sample; one new in the window gives p = 0, as there.
       const keep = ref.map((r, i) => r + cur[i]! > 0);
-      const r = chiSquareContingency(
+      const r = chiSquareGoodnessOfFit(
         ref.filter((_, i) => keep[i]),
         cur.filter((_, i) => keep[i]),
       );
@@ -729,7 +732,7 @@ export function windowReport(
     const report: FeatureReport = { ...drift, histogram: numericHistogram(n.feature, column) };
     if (settings.psi) {
       const b = binnedShares(n.sorted, sorted, 'numeric', {
-        maxCategories: 10,
+        maxCategories: BINNING_MIN_DISTINCT,
         fillZeroes: true,
         binning: 'evidently',
         quantileBins: 10,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BINNING_MIN_DISTINCT,
   binnedShares,
   categoryCounts,
   chiSquareContingency,
@@ -84,6 +85,17 @@ describe('χ² on category counts', () => {
     });
   }
 
+  it("columnDrift's χ² is Evidently's goodness of fit on the raw values", () => {
+    for (const c of golden.chi2) {
+      if (!c.gof || c.ref.length < 3) continue;
+      const values = (counts: number[]) => counts.flatMap((n, k) => Array<string>(n).fill(`c${k}`));
+      const r = columnDrift('x', 'categorical', values(c.ref), values(c.cur));
+      expect(r.test).toBe('chi-square');
+      expectClose(r.value, c.gof.pvalue, 1e-10);
+      expectClose(r.statistic!, c.gof.statistic, 1e-12, 1e-14);
+    }
+  });
+
   it('one category: statistic 0, p = 1; a category only in current: GOF p = 0', () => {
     expect(chiSquareContingency([5], [7])).toEqual({ statistic: 0, pValue: 1, dof: 0 });
     expect(chiSquareGoodnessOfFit([5, 0], [3, 4]).pValue).toBe(0);
@@ -125,7 +137,7 @@ describe("Jensen–Shannon and PSI on Evidently's binning", () => {
     it(c.name, () => {
       const kind = c.kind === 'num' ? 'numeric' : 'categorical';
       const js = binnedShares(c.ref, c.cur, kind, {
-        maxCategories: 30,
+        maxCategories: BINNING_MIN_DISTINCT,
         fillZeroes: false,
         binning: 'evidently',
         quantileBins: 10,
@@ -138,7 +150,7 @@ describe("Jensen–Shannon and PSI on Evidently's binning", () => {
       expect([...js.current]).toEqual(c.js_cur);
       expectClose(jensenShannonDistance(js.reference, js.current), c.jensenshannon, 1e-10);
       const psi = binnedShares(c.ref, c.cur, kind, {
-        maxCategories: 10,
+        maxCategories: BINNING_MIN_DISTINCT,
         fillZeroes: true,
         binning: 'evidently',
         quantileBins: 10,
@@ -146,6 +158,11 @@ describe("Jensen–Shannon and PSI on Evidently's binning", () => {
       psi.reference.forEach((x, i) => expectClose(x, c.psi_ref[i]!, 1e-14));
       psi.current.forEach((x, i) => expectClose(x, c.psi_cur[i]!, 1e-14));
       expectClose(populationStabilityIndex(psi.reference, psi.current), c.psi, 1e-10, 1e-15);
+      // The same values through columnDrift's default binning (what the monitor runs).
+      const byColumn = (test: 'psi' | 'jensen-shannon') =>
+        columnDrift('x', kind, c.ref, c.cur, { test }).value;
+      expectClose(byColumn('jensen-shannon'), c.jensenshannon, 1e-10);
+      expectClose(byColumn('psi'), c.psi, 1e-10, 1e-15);
     });
   }
 
