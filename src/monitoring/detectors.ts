@@ -94,55 +94,89 @@ export class Ddm implements StreamingDetector {
 
 // ---------------------------------------------------------------------------------------------
 
+export type PageHinkleyMode = 'up' | 'down' | 'both';
+
 export interface PageHinkleyOptions {
-  /** Samples before any verdict (river: 30). */
+  /** Samples before any verdict (river: 30; the first verdict is at sample 30). */
   minInstances: number;
   /** Magnitude of change tolerated (δ). */
   delta: number;
   /** Alarm threshold (λ). */
   threshold: number;
-  /** Forgetting factor of the cumulative sum (α). */
+  /** Forgetting factor of the cumulative sums (α). */
   alpha: number;
+  /**
+   * Which change of the mean alarms: 'up' (an increase), 'down' (a decrease) or 'both', river's
+   * default. The performance track feeds the error stream and uses 'up' (see engine.ts).
+   */
+  mode: PageHinkleyMode;
 }
 
 /**
- * Page-Hinkley test (Page 1954) for an increase of the mean, as river.drift.PageHinkley
- * (and scikit-multiflow): x̄_t is the running mean, m_t = max(0, α·m_{t−1} + x_t − x̄_t − δ),
- * drift when m_t ≥ λ. River's counter starts at 1 and is compared after its increment, so the
- * first verdict comes at the (minInstances − 1)-th sample. No warning zone; after a drift the
- * next update starts from scratch.
+ * Page-Hinkley test (Page 1954) as river.drift.PageHinkley (river/drift/page_hinkley.py, river ≥
+ * 0.15, two-sided as Sebastião & Fernandes 2017): with x̄_t the running mean (river's
+ * stats.Mean, x̄ += (1/n)(x − x̄)) and d_t = x_t − x̄_t,
+ * U_t = α·U_{t−1} + d_t − δ and L_t = α·L_{t−1} + d_t + δ; drift when U_t − min U > λ ('up'),
+ * max L − L_t > λ ('down'), or either ('both'), judged once n ≥ minInstances. River starts the
+ * running max of L at −1 and the min of U at +∞. No warning zone; after a drift the next update
+ * starts from scratch. (With α = 1 'up' is the classic m_t = max(0, m_{t−1} + d_t − δ), the
+ * formulation river used before 0.15.)
  */
 export class PageHinkley implements StreamingDetector {
   readonly options: PageHinkleyOptions;
-  /** River's sample_count: 1 + samples seen. */
-  sampleCount = 1;
+  n = 0;
   mean = 0;
-  sum = 0;
+  sumIncrease = 0;
+  sumDecrease = 0;
+  minIncrease = Infinity;
+  maxDecrease = -1;
   #drift = false;
 
   constructor(options: Partial<PageHinkleyOptions> = {}) {
-    this.options = { minInstances: 30, delta: 0.005, threshold: 50, alpha: 1 - 0.0001, ...options };
+    this.options = {
+      minInstances: 30,
+      delta: 0.005,
+      threshold: 50,
+      alpha: 1 - 0.0001,
+      mode: 'both',
+      ...options,
+    };
   }
 
   reset(): void {
-    this.sampleCount = 1;
+    this.n = 0;
     this.mean = 0;
-    this.sum = 0;
+    this.sumIncrease = 0;
+    this.sumDecrease = 0;
+    this.minIncrease = Infinity;
+    this.maxDecrease = -1;
     this.#drift = false;
+  }
+
+  /** The statistics compared with λ: U − min U (increase) and max L − L (decrease). */
+  get tests(): { increase: number; decrease: number } {
+    return {
+      increase: this.sumIncrease - this.minIncrease,
+      decrease: this.maxDecrease - this.sumDecrease,
+    };
   }
 
   update(x: number): DetectorState {
     if (this.#drift) this.reset();
-    const { alpha, delta, threshold, minInstances } = this.options;
-    this.mean += (x - this.mean) / this.sampleCount;
-    this.sum = Math.max(0, alpha * this.sum + (x - this.mean - delta));
-    this.sampleCount++;
-    if (this.sampleCount < minInstances) return 'ok';
-    if (this.sum >= threshold) {
-      this.#drift = true;
-      return 'drift';
-    }
-    return 'ok';
+    const { alpha, delta, threshold, minInstances, mode } = this.options;
+    this.n++;
+    this.mean += (1 / this.n) * (x - this.mean);
+    const dev = x - this.mean;
+    this.sumIncrease = alpha * this.sumIncrease + dev - delta;
+    this.sumDecrease = alpha * this.sumDecrease + dev + delta;
+    if (this.sumIncrease < this.minIncrease) this.minIncrease = this.sumIncrease;
+    if (this.sumDecrease > this.maxDecrease) this.maxDecrease = this.sumDecrease;
+    if (this.n < minInstances) return 'ok';
+    const { increase, decrease } = this.tests;
+    const up = increase > threshold;
+    const down = decrease > threshold;
+    this.#drift = mode === 'up' ? up : mode === 'down' ? down : up || down;
+    return this.#drift ? 'drift' : 'ok';
   }
 }
 
@@ -160,9 +194,10 @@ export interface AdwinOptions {
   /** No cut is checked while the window is this short or shorter. */
   gracePeriod: number;
   /**
-   * Visit every bucket when testing cuts, as MOA's ADWIN.java does (`k <= size − 1`). Default
-   * false: river's loop (`range(current_idx - 1)`) skips each row's newest bucket (river issue
-   * #1539, open); false keeps river's detection indices.
+   * Test a cut after every bucket of a row (default true), as river does today (rust_src/adwin.rs,
+   * the fix of river issue #1539) and MOA's ADWIN.java. false is river's older Cython loop
+   * (`range(current_idx - 1)` in adwin_c.pyx, ≤ 0.21), which skipped each row's newest bucket
+   * and detected later ([1055] instead of [1023] on river's test stream).
    */
   allCuts: boolean;
 }
@@ -195,7 +230,8 @@ class BucketRow {
 }
 
 /**
- * ADWIN, ADaptive WINdowing (Bifet & Gavaldà 2007, ADWIN2), as river.drift.ADWIN (adwin_c.pyx):
+ * ADWIN, ADaptive WINdowing (Bifet & Gavaldà 2007, ADWIN2), as river.drift.ADWIN (its
+ * AdaptiveWindowing, rust_src/adwin.rs; golden-tested on river's test_adwin_regression.py streams):
  * the window is an exponential histogram (row i holds buckets of 2^i items, at most maxBuckets
  * per row; the two oldest merge into the next row); every `clock` updates, once the window is
  * longer than `gracePeriod`, each cut W₀|W₁ at a bucket boundary (oldest first) is tested with
@@ -203,9 +239,8 @@ class BucketRow {
  * the oldest bucket is dropped while |μ₀ − μ₁| > ε. As river.drift.ADWIN (the wrapper around
  * adwin_c), the update after a detection starts a fresh window.
  *
- * Faithful to river including one quirk: within each row the cut loop visits all buckets but the
- * newest (`range(current_idx - 1)`), so some cuts are never tested and detection comes later
- * than in MOA; `allCuts: true` gives MOA's loop.
+ * Every bucket boundary is a candidate cut (river's current loop); `allCuts: false` gives the
+ * older Cython loop, which skipped each row's newest bucket.
  */
 export class Adwin implements StreamingDetector {
   readonly options: AdwinOptions;
@@ -224,7 +259,7 @@ export class Adwin implements StreamingDetector {
       maxBuckets: 5,
       minWindowLength: 5,
       gracePeriod: 10,
-      allCuts: false,
+      allCuts: true,
       ...options,
     };
     this.reset();
@@ -273,7 +308,8 @@ export class Adwin implements StreamingDetector {
       const size = 2 ** idx;
       const mu1 = row.total[0]! / size;
       const mu2 = row.total[1]! / size;
-      const temp = (size * size * (mu1 - mu2) * (mu1 - mu2)) / (size + size);
+      // river's rust_src/adwin.rs order of operations (= n₁n₂(μ₁ − μ₂)²/(n₁ + n₂) for n₁ = n₂).
+      const temp = size * 0.5 * (mu1 - mu2) * (mu1 - mu2);
       next.insert(row.total[0]! + row.total[1]!, row.variance[0]! + row.variance[1]! + temp);
       row.shift(2);
       if (next.count <= max) break;
@@ -329,7 +365,7 @@ export class Adwin implements StreamingDetector {
           n1 -= size;
           u0 += row.total[k]!;
           u1 -= row.total[k]!;
-          // Only reachable with allCuts: the newest bucket leaves W₁ empty.
+          // The newest bucket would leave W₁ empty: no cut there (only reachable with allCuts).
           if (idx === 0 && k === row.count - 1) {
             exit = true;
             break;

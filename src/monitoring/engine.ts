@@ -8,7 +8,7 @@
 // `maxTestRows` current rows (a seeded subsample; counts, rates and histograms use every row), so
 // a window costs a few milliseconds on the main thread whatever its size (see README).
 import { createRng, randInt } from '../lib/rng';
-import { Adwin, Ddm, PageHinkley } from './detectors';
+import { Adwin, Ddm, PageHinkley, type PageHinkleyOptions } from './detectors';
 import {
   columnDrift,
   DEFAULT_THRESHOLDS,
@@ -969,6 +969,12 @@ export function windowReport(
 // ---------------------------------------------------------------------------------------------
 // Performance track: delayed labels → error stream → detectors, cut into windows.
 
+/**
+ * Page-Hinkley on the error stream watches increases only: river's default 'both' would also
+ * call a fall of the error rate (easier traffic, a fixed upstream bug) performance drift.
+ */
+export const PERFORMANCE_PAGE_HINKLEY: Partial<PageHinkleyOptions> = { mode: 'up' };
+
 /** A label that arrived for a logged prediction. */
 export interface LabelArrival {
   /** When the label became known (ms): decides which window it counts in. */
@@ -1015,7 +1021,8 @@ export function macroF1(pairs: readonly { predicted: string; actual: string }[])
 
 /**
  * Replays the error stream (1 = wrong) of label arrivals in time order through DDM (warm-up 30,
- * warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999), and cuts it
+ * warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999, increases
+ * only), and cuts it
  * into windows: window w takes the arrivals with `windowEnds[w − 1] < at ≤ windowEnds[w]` (the
  * first window everything up to its end). A window's detector state is the worst state any of
  * its arrivals produced. Replaying from the start each time is O(labels) and keeps detector state
@@ -1034,7 +1041,7 @@ export function performanceTrack(
   const sorted = [...arrivals].sort((a, b) => a.at - b.at || a.order - b.order);
   const ddm = new Ddm();
   const adwin = new Adwin();
-  const ph = new PageHinkley();
+  const ph = new PageHinkley(PERFORMANCE_PAGE_HINKLEY);
   const out: PerformanceWindow[] = [];
   let i = 0;
   for (const end of windowEnds) {

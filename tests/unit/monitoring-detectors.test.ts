@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adwin, Ddm, PageHinkley, type StreamingDetector } from '../../src/monitoring/detectors';
 import { createRng } from '../../src/lib/rng';
+import { golden } from './monitoring-golden';
 import type { DetectorState } from '../../src/monitoring/types';
 
 /** A seeded Bernoulli error stream: p0 for `change` steps, then p1. */
@@ -14,6 +15,14 @@ function run(d: StreamingDetector, xs: readonly number[]): DetectorState[] {
 }
 
 const firstDrift = (states: DetectorState[], from = 0) => states.indexOf('drift', from);
+
+function driftIndices(d: StreamingDetector, xs: readonly number[]): number[] {
+  const out: number[] = [];
+  xs.forEach((x, i) => {
+    if (d.update(x) === 'drift') out.push(i);
+  });
+  return out;
+}
 
 describe('DDM', () => {
   it('by hand, as river (minErrors 0): 30 correct predictions, then errors', () => {
@@ -87,33 +96,52 @@ describe('DDM', () => {
 });
 
 describe('Page-Hinkley', () => {
-  it('by hand: the statistic m_t = max(0, α m_{t−1} + x_t − x̄_t − δ)', () => {
-    // Defaults δ = 0.005, α = 0.9999. Stream 0, 0, 1, 1:
-    // t1: x̄ = 0, m = max(0, −0.005) = 0;  t2: the same;
-    // t3: x̄ = 1/3, m = 1 − 1/3 − 0.005 = 0.661667;
-    // t4: x̄ = 1/2, m = 0.9999·0.661667 + (1 − 1/2 − 0.005) = 1.156600.
+  it('by hand: the two faded sums and their extremes', () => {
+    // Defaults δ = 0.005, α = 0.9999. Stream 0, 0, 1, 1 (d = x − x̄ after the mean's update):
+    // t1: x̄ = 0, d = 0: U = −0.005, L = 0.005;  t2: U = −0.0099995, L = 0.0099995;
+    // t3: x̄ = 1/3, d = 2/3: U = 0.9999·U₂ + 2/3 − 0.005; min U = U₂, so U − min U ≈ 0.6617.
     const ph = new PageHinkley();
-    run(ph, [0, 0, 1]);
-    expect(ph.sum).toBeCloseTo(1 - 1 / 3 - 0.005, 15);
+    run(ph, [0, 0]);
+    const u2 = 0.9999 * -0.005 - 0.005;
+    expect(ph.sumIncrease).toBeCloseTo(u2, 15);
+    expect(ph.minIncrease).toBeCloseTo(u2, 15);
+    expect(ph.maxDecrease).toBeCloseTo(0.9999 * 0.005 + 0.005, 15);
     ph.update(1);
-    expect(ph.sum).toBeCloseTo(0.9999 * (1 - 1 / 3 - 0.005) + 0.495, 15);
+    expect(ph.tests.increase).toBeCloseTo(0.9999 * u2 + 2 / 3 - 0.005 - u2, 12);
+    // A rise moves L up too, so the decrease statistic stays 0.
+    expect(ph.tests.decrease).toBe(0);
   });
 
-  it('by hand: the alarm and the warm-up (river counts from 1)', () => {
-    // δ = 0, α = 1, λ = 1, minInstances 3: stream 0, 0, 0, 2. After x4, x̄ = 0.5 and
-    // m = 2 − 0.5 = 1.5 ≥ 1: drift. A jump at t2 is not judged: river's counter is then 3 ≥ 3
-    // already, so verdicts start at the second sample.
+  it('by hand: the alarm, the warm-up and the modes', () => {
+    // δ = 0, α = 1, λ = 1, minInstances 3. Stream 0, 0, 0, 2: x̄₄ = 0.5, d₄ = 1.5, U₄ = 1.5,
+    // min U = 0: 1.5 > 1, drift at the fourth sample ('up', 'both'; 'down' sees a rise).
     const opts = { minInstances: 3, delta: 0, threshold: 1, alpha: 1 };
-    expect(run(new PageHinkley(opts), [0, 0, 0, 2])).toEqual(['ok', 'ok', 'ok', 'drift']);
-    expect(run(new PageHinkley(opts), [0, 4])).toEqual(['ok', 'drift']);
-    expect(run(new PageHinkley(opts), [4])).toEqual(['ok']);
+    const up = [0, 0, 0, 2];
+    expect(run(new PageHinkley(opts), up)).toEqual(['ok', 'ok', 'ok', 'drift']);
+    expect(run(new PageHinkley({ ...opts, mode: 'up' }), up)).toEqual(['ok', 'ok', 'ok', 'drift']);
+    expect(run(new PageHinkley({ ...opts, mode: 'down' }), up).includes('drift')).toBe(false);
+    // The mirror image is a fall: 'down' and 'both' alarm, 'up' does not.
+    const down = up.map((x) => -x);
+    expect(run(new PageHinkley({ ...opts, mode: 'down' }), down)[3]).toBe('drift');
+    expect(run(new PageHinkley(opts), down)[3]).toBe('drift');
+    expect(run(new PageHinkley({ ...opts, mode: 'up' }), down).includes('drift')).toBe(false);
+    // No verdict before the third sample (river: stats.Mean().n >= min_instances).
+    expect(run(new PageHinkley(opts), [0, 4])).toEqual(['ok', 'ok']);
   });
+
+  for (const c of golden.page_hinkley) {
+    it(`river.drift.PageHinkley detection indices: ${c.name}`, () => {
+      const ph = new PageHinkley({ mode: c.mode });
+      expect(driftIndices(ph, c.stream)).toEqual(c.detections);
+    });
+  }
 
   it('no alarm on a stationary stream (seed 3); an abrupt jump from 0.2 to 0.8 is caught', () => {
-    expect(run(new PageHinkley(), bernoulliStream(3, 5000, 0.2)).includes('drift')).toBe(false);
-    const states = run(new PageHinkley(), bernoulliStream(4, 3000, 0.2, 0.8, 1000));
-    // m grows by ≈ 0.8 − 0.2 − δ per step after the change, less as x̄ catches up: λ = 50 is
-    // reached in roughly 50/0.55 ≈ 90 steps.
+    const up = () => new PageHinkley({ mode: 'up' });
+    expect(run(up(), bernoulliStream(3, 5000, 0.2)).includes('drift')).toBe(false);
+    const states = run(up(), bernoulliStream(4, 3000, 0.2, 0.8, 1000));
+    // U − min U grows by ≈ 0.8 − 0.2 − δ per step after the change, less as x̄ catches up:
+    // λ = 50 is reached in roughly 50/0.55 ≈ 90 steps.
     expect(firstDrift(states)).toBeGreaterThan(1000);
     expect(firstDrift(states)).toBeLessThan(1200);
   });
@@ -145,17 +173,23 @@ describe('ADWIN', () => {
     expect((at + 1) % 32).toBe(0);
   });
 
+  for (const c of golden.adwin) {
+    it(`river.drift.ADWIN detection indices: ${c.name}`, () => {
+      expect(driftIndices(new Adwin(c.params), c.stream)).toEqual(c.detections);
+    });
+  }
+
   it('no alarm on a stationary Bernoulli(0.3) stream (seed 5); a jump to 0.7 is caught', () => {
     expect(run(new Adwin(), bernoulliStream(5, 5000, 0.3)).includes('drift')).toBe(false);
     const states = run(new Adwin(), bernoulliStream(6, 3000, 0.3, 0.7, 1500));
     expect(firstDrift(states)).toBeGreaterThan(1500);
-    expect(firstDrift(states)).toBeLessThan(1800); // 1727 with river's loop
-    // MOA's loop tests more cuts: never later, and no false alarm on the stationary stream.
-    const moa = run(new Adwin({ allCuts: true }), bernoulliStream(6, 3000, 0.3, 0.7, 1500));
-    expect(firstDrift(moa)).toBeGreaterThan(1500);
-    expect(firstDrift(moa)).toBeLessThanOrEqual(firstDrift(states));
-    const moaStationary = run(new Adwin({ allCuts: true }), bernoulliStream(5, 5000, 0.3));
-    expect(moaStationary.includes('drift')).toBe(false);
+    expect(firstDrift(states)).toBeLessThan(1800);
+    // River's older loop (adwin_c.pyx ≤ 0.21) tested fewer cuts: never earlier.
+    const old = run(new Adwin({ allCuts: false }), bernoulliStream(6, 3000, 0.3, 0.7, 1500));
+    expect(firstDrift(old)).toBeGreaterThanOrEqual(firstDrift(states));
+    // On river's own test stream the old loop is the [1055] the issue reported.
+    const stream = golden.adwin[0]!.stream;
+    expect(driftIndices(new Adwin({ allCuts: false }), stream)[0]).toBe(1055);
   });
 
   it('the update after a detection starts a fresh window (as river)', () => {

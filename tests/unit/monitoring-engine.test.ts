@@ -17,6 +17,7 @@ import {
   normaliseSettings,
   accuracyZTest,
   performanceTrack,
+  PERFORMANCE_PAGE_HINKLEY,
   subsampleRows,
   windowReport,
   type LabelArrival,
@@ -320,7 +321,7 @@ describe('performance track over delayed labels', () => {
     // worst state each window's arrivals produced.
     const ddm = new Ddm();
     const adwin = new Adwin();
-    const ph = new PageHinkley();
+    const ph = new PageHinkley(PERFORMANCE_PAGE_HINKLEY);
     const rank = { ok: 0, warning: 1, drift: 2 } as const;
     const worst = [
       { ddm: 0, adwin: 0, ph: 0 },

@@ -45,6 +45,16 @@ export interface MonitoringGolden {
     psi_cur: number[];
     psi: number;
   })[];
+  adwin: (Named & {
+    stream: number[];
+    params: { clock?: number };
+    detections: number[];
+  })[];
+  page_hinkley: (Named & {
+    stream: number[];
+    mode: 'up' | 'down' | 'both';
+    detections: number[];
+  })[];
   ledoit_wolf: (Named & {
     rows: number;
     dim: number;
