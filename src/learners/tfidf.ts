@@ -1,5 +1,5 @@
-// A TF-IDF vectoriser that reproduces scikit-learn's `TfidfVectorizer` (analyzer='word', the
-// default token_pattern) term for term and weight for weight, so a vocabulary fitted here can be
+// A TF-IDF vectoriser that reproduces scikit-learn's `TfidfVectorizer` (analyzer 'word' with the
+// default token_pattern, or 'char_wb') term for term and weight for weight, so a vocabulary fitted here can be
 // checked against sklearn and applied identically at serving time. The fitted `TfidfVocabulary`
 // is plain JSON and is stored with the model. Reference values: tests/fixtures/golden/
 // make-learners-tfidf-golden.py → learners-tfidf-golden.json.
@@ -14,7 +14,8 @@
 //   Residual differences: code points assigned after the Python build's Unicode version (JS
 //   engines follow newer Unicode), which Python treats as non-word; the same holds for lowercasing.
 // - `_word_ngrams`: for n in [min, max], every window of n tokens joined by one space; unigrams
-//   first, then bigrams, …
+//   first, then bigrams, … Or, with analyzer 'char_wb', `_char_wb_ngrams`: character n-grams of
+//   each `str.split()` word padded with one space on both sides.
 // - `CountVectorizer.fit_transform` / `_limit_features`: keep terms with
 //   min_doc_count ≤ df ≤ max_doc_count, then at most `max_features` by corpus term frequency,
 //   then sort the vocabulary by code point (Python's `sorted` on str).
@@ -24,9 +25,14 @@
 import { LearnerInputError, type CsrMatrix } from './types';
 
 export interface TfidfParams {
+  /**
+   * 'word' (default when absent): word n-grams of the token pattern. 'char_wb': character
+   * n-grams inside each whitespace-separated word padded with one space (sklearn's `char_wb`).
+   */
+  analyzer?: 'word' | 'char_wb';
   lowercase: boolean;
   stripAccents: 'unicode' | null;
-  /** Word n-gram lengths, inclusive, both ≥ 1. */
+  /** n-gram lengths (words, or characters for 'char_wb'), inclusive, both ≥ 1. */
   ngramRange: [number, number];
   /**
    * Minimum document frequency. sklearn tells a count from a proportion by type (int vs float),
@@ -54,6 +60,7 @@ export interface TfidfParams {
  * width and the vocabulary's memory in a tab; sublinear tf (sklearn False) damps long documents.
  */
 export const DEFAULT_TFIDF_PARAMS: TfidfParams = {
+  analyzer: 'word',
   lowercase: true,
   stripAccents: null,
   ngramRange: [1, 2],
@@ -126,8 +133,36 @@ function tokenize(text: string, params: TfidfParams): string[] {
   return preprocess(text, params).match(WORD_TOKEN) ?? [];
 }
 
+// Python's `str.split()` separators (`str.isspace()`): JS `\s` lacks U+001C..U+001F and adds U+FEFF.
+const PY_WHITESPACE =
+  // eslint-disable-next-line no-control-regex -- U+001C..U+001F are separators in Python
+  /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/u;
+
+/** sklearn's `_char_wb_ngrams` of preprocessed text, slicing by code point as Python does. */
+function charWbNgrams(text: string, range: readonly [number, number]): string[] {
+  const [minN, maxN] = range;
+  const out: string[] = [];
+  for (const word of text.split(PY_WHITESPACE)) {
+    if (word === '') continue;
+    const w = [' ', ...word, ' '];
+    for (let n = minN; n <= maxN; n++) {
+      let offset = 0;
+      out.push(w.slice(offset, offset + n).join(''));
+      while (offset + n < w.length) {
+        offset++;
+        out.push(w.slice(offset, offset + n).join(''));
+      }
+      // A padded word shorter than n is counted once, not again for every longer n (sklearn).
+      if (offset === 0) break;
+    }
+  }
+  return out;
+}
+
 /** The terms of one document in sklearn's `build_analyzer()` order (`_word_ngrams`). */
 export function analyze(text: string, params: TfidfParams): string[] {
+  if (params.analyzer === 'char_wb')
+    return charWbNgrams(preprocess(text, params), params.ngramRange);
   const tokens = tokenize(text, params);
   const [minN, maxN] = params.ngramRange;
   const out: string[] = [];
@@ -181,6 +216,9 @@ export function validateTfidfParams(p: TfidfParams, documents?: number): string 
   }
   if (p.norm !== null && p.norm !== 'l1' && p.norm !== 'l2') {
     return `norm must be 'l2', 'l1' or none (got ${String(p.norm)}).`;
+  }
+  if (p.analyzer !== undefined && p.analyzer !== 'word' && p.analyzer !== 'char_wb') {
+    return `analyzer must be 'word' or 'char_wb' (got ${String(p.analyzer)}).`;
   }
   if (p.stripAccents !== null && p.stripAccents !== 'unicode') {
     return `stripAccents must be 'unicode' or none (got ${String(p.stripAccents)}).`;
@@ -322,7 +360,9 @@ interface CountPass {
 
 function countDocuments(docs: Iterable<string>, params: TfidfParams, keepRows: boolean): CountPass {
   const table = new TermTable();
-  const [minN, maxN] = params.ngramRange;
+  const charWb = params.analyzer === 'char_wb';
+  // char_wb terms are counted whole, as unigrams of the table.
+  const [minN, maxN] = charWb ? [1, 1] : params.ngramRange;
   let df = new Int32Array(1024);
   let tf = new Float64Array(1024);
   let stamp = new Int32Array(1024);
@@ -340,10 +380,17 @@ function countDocuments(docs: Iterable<string>, params: TfidfParams, keepRows: b
     documents++;
     let nTokens = 0;
     const text = preprocess(doc, params);
-    WORD_TOKEN.lastIndex = 0;
-    for (let m = WORD_TOKEN.exec(text); m !== null; m = WORD_TOKEN.exec(text)) {
-      tokens = grown(tokens, nTokens + 1);
-      tokens[nTokens++] = table.unigram(m[0]);
+    if (charWb) {
+      for (const gram of charWbNgrams(text, params.ngramRange)) {
+        tokens = grown(tokens, nTokens + 1);
+        tokens[nTokens++] = table.unigram(gram);
+      }
+    } else {
+      WORD_TOKEN.lastIndex = 0;
+      for (let m = WORD_TOKEN.exec(text); m !== null; m = WORD_TOKEN.exec(text)) {
+        tokens = grown(tokens, nTokens + 1);
+        tokens[nTokens++] = table.unigram(m[0]);
+      }
     }
     let rowLen = 0;
     for (let i = 0; i < nTokens; i++) {

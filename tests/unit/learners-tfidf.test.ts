@@ -62,6 +62,8 @@ const ANALYZER_PARAMS: Record<string, Partial<TfidfParams>> = {
   no_lowercase_unigrams: { lowercase: false, ngramRange: [1, 1] },
   strip_no_lowercase: { lowercase: false, stripAccents: 'unicode' },
   ngram_2_3: { ngramRange: [2, 3] },
+  char_wb_2_4: { analyzer: 'char_wb', ngramRange: [2, 4] },
+  char_wb_1_3_strip: { analyzer: 'char_wb', ngramRange: [1, 3], stripAccents: 'unicode' },
 };
 
 const REL = 1e-9;
