@@ -4,7 +4,8 @@
 // Evidently (evidently.calculations.stattests, 0.4.x) is the model for the choice of test, the
 // thresholds, the normalisation of the Wasserstein distance and the binning of Jensen–Shannon and
 // PSI; scipy is the model for every statistic and p-value.
-import { chiSquareSf, kolmogorovSf, twoSidedNormalP } from './special';
+import { kstwoSf } from './kolmogorov-n';
+import { chiSquareSf, twoSidedNormalP } from './special';
 import type {
   CategoryValue,
   ColumnDrift,
@@ -79,17 +80,13 @@ function outerProbInside(m0: number, n0: number, g: number, h: number): number {
 }
 
 /**
- * Two-sample, two-sided Kolmogorov–Smirnov test as scipy.stats.ks_2samp(method='auto'): the
- * statistic is max |F₁ − F₂| over the pooled values (ties handled by right-continuous ECDFs);
- * the p-value is exact (lattice paths) when max(n1, n2) ≤ 10,000 and asymptotic above.
- *
- * Deviation: scipy's asymptotic branch is kstwo.sf(D, round(n1·n2/(n1+n2))) — the exact
- * one-sample Kolmogorov distribution at the effective size — whereas ours is the limiting
- * distribution kstwobign.sf(√(n1·n2/(n1+n2))·D). They agree to a few percent of p at the
- * effective sizes reached there (see the golden test), and the exact branch covers every
- * KS test {@link chooseTest} picks (reference ≤ 1,000 rows) unless the window exceeds 10,000.
- * scipy also falls back to 'asymp' when the exact count under/overflows; so do we (non-finite
- * or out-of-range result).
+ * Two-sample, two-sided Kolmogorov–Smirnov test as scipy.stats.ks_2samp(method='auto') (scipy
+ * 1.10): the statistic is max |F₁ − F₂| over the pooled values (ties handled by right-continuous
+ * ECDFs); the p-value is exact (lattice paths) when max(n1, n2) ≤ 10,000, and above it scipy's
+ * asymptotic branch kstwo.sf(D, round(n1·n2/(n1+n2))) — the exact one-sample Kolmogorov
+ * distribution at the effective size ({@link kstwoSf}), not the limiting kstwobign. scipy also
+ * falls back to 'asymp' when the exact count under/overflows; so do we (non-finite or
+ * out-of-range result).
  */
 export function ksTwoSample(reference: ArrayLike<number>, current: ArrayLike<number>): KsResult {
   const a = Float64Array.from(reference)
@@ -124,9 +121,23 @@ export function ksTwoSample(reference: ArrayLike<number>, current: ArrayLike<num
       return { statistic: d, pValue: p, method: 'exact' };
     }
   }
-  const en = (n1 * n2) / (n1 + n2);
-  const p = kolmogorovSf(Math.sqrt(en) * d);
-  return { statistic: d, pValue: Math.min(1, Math.max(0, p)), method: 'asymp' };
+  return { statistic: d, pValue: ksAsymptoticP(d, n1, n2), method: 'asymp' };
+}
+
+/** numpy's round (half to even), as np.round(en) in ks_2samp. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * ks_2samp's asymptotic two-sided p-value: kstwo.sf(D, round(en)), en = m·n/(m + n) with m ≥ n
+ * (scipy sorts the sizes first; the product is the same, the rounding of en may not be).
+ */
+export function ksAsymptoticP(d: number, n1: number, n2: number): number {
+  const m = Math.max(n1, n2);
+  const n = Math.min(n1, n2);
+  return Math.min(1, Math.max(0, kstwoSf(d, roundHalfEven((m * n) / (m + n)))));
 }
 
 // ---------------------------------------------------------------------------------------------

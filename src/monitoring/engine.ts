@@ -15,6 +15,7 @@ import {
   isPValueTest,
   chooseTest,
   ksTwoSample,
+  ksAsymptoticP,
   KS_MAX_EXACT_N,
   WASSERSTEIN_MIN_STD,
   zTestProportions,
@@ -26,7 +27,7 @@ import {
 } from './drift-tests';
 import { DEFAULT_ENSEMBLE_RULE, ensembleState, type EnsembleRule, type Signal } from './ensemble';
 import { mmdTest } from './mmd';
-import { erfc, kolmogorovSf } from './special';
+import { erfc } from './special';
 import { IsolationForest, MahalanobisDetector, OUTLIER_QUANTILE } from './outliers';
 import {
   maxProbability,
@@ -380,7 +381,7 @@ export function wassersteinSorted(a: ArrayLike<number>, b: ArrayLike<number>): n
 
 /**
  * ksTwoSample for a reference that is already sorted (and NaN-free): the same statistic by one
- * merge; above scipy's exact-method size (max(n₁, n₂) > 10,000) the same limiting p-value,
+ * merge; above scipy's exact-method size (max(n₁, n₂) > 10,000) the same asymptotic p-value,
  * below it ksTwoSample itself (the exact lattice-path count needs its own bookkeeping).
  */
 export function ksSortedReference(
@@ -408,8 +409,7 @@ export function ksSortedReference(
     if (diff > best) best = diff;
   }
   const d = best / (n1 * n2);
-  const p = kolmogorovSf(Math.sqrt((n1 * n2) / (n1 + n2)) * d);
-  return { statistic: d, pValue: Math.min(1, Math.max(0, p)) };
+  return { statistic: d, pValue: ksAsymptoticP(d, n1, n2) };
 }
 
 /** Population standard deviation (ddof 0), as normalizedWasserstein uses. */

@@ -11,6 +11,7 @@ export {
   twoSidedNormalP,
   kolmogorovSf,
 } from './special';
+export { kstwoSf, smirnovSf } from './kolmogorov-n';
 export * from './drift-tests';
 export * from './detectors';
 export * from './prediction-drift';

@@ -18,11 +18,13 @@ import {
   accuracyZTest,
   performanceTrack,
   PERFORMANCE_PAGE_HINKLEY,
+  ksSortedReference,
   subsampleRows,
   windowReport,
   type LabelArrival,
 } from '../../src/monitoring/engine';
 import { ensembleState } from '../../src/monitoring/ensemble';
+import { golden } from './monitoring-golden';
 import { completeWindows, windowKeyOf } from '../../src/monitoring/monitor-runner';
 import {
   predictedClassCounts,
@@ -199,6 +201,13 @@ describe('engine: one window against the reference', () => {
 });
 
 describe('engine: fast paths equal the golden-tested statistics', () => {
+  it("KS against a pre-sorted reference = scipy's ks_2samp, the asymptotic branch included", () => {
+    for (const c of golden.ks) {
+      const r = ksSortedReference(Float64Array.from(c.a).sort(), c.b);
+      expect(Math.abs(r.pValue - c.pvalue)).toBeLessThanOrEqual(1e-10 * c.pvalue);
+    }
+  });
+
   it('Wasserstein on pre-sorted samples = wassersteinDistance', () => {
     const a = rows(3000, 21).x;
     const b = rows(700, 22, 1.3).x;

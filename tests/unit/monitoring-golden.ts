@@ -14,6 +14,7 @@ export interface MonitoringGolden {
     erfc: { x: number; v: number }[];
     chi2_sf: { x: number; dof: number; v: number }[];
     kolmogorov_sf: { x: number; v: number }[];
+    kstwo_sf: { n: number; x: number; v: number }[];
   };
   ks: (Named & {
     a: number[];
