@@ -298,7 +298,20 @@ class TermTable {
     return id;
   }
 
-  /** The id of the n-gram `prefix` followed by unigram `token`. */
+  /** The id of the n-gram `prefix` followed by unigram `token`, or −1 when not in the table. */
+  find(prefix: number, token: number): number {
+    const mask = this.#keysA.length - 1;
+    let h = (Math.imul(prefix, 0x9e3779b1) ^ Math.imul(token, 0x85ebca6b)) >>> 0;
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const a = this.#keysA[h] as number;
+      if (a === -1) return -1;
+      if (a === prefix && this.#keysB[h] === token) return this.#vals[h] as number;
+      h = (h + 1) & mask;
+    }
+  }
+
+  /** The id of the n-gram `prefix` followed by unigram `token`, added when new. */
   extend(prefix: number, token: number): number {
     const mask = this.#keysA.length - 1;
     let h = (Math.imul(prefix, 0x9e3779b1) ^ Math.imul(token, 0x85ebca6b)) >>> 0;
@@ -617,15 +630,69 @@ export function fitTransformTfidf(
   };
 }
 
-const lookups = new WeakMap<TfidfVocabulary, Map<string, number>>();
+/**
+ * How transformTfidf finds a document's columns. Word vocabularies are loaded back into a
+ * TermTable (each term split at its spaces, which only ever join tokens), so a document's
+ * n-grams are looked up by token ids and never built as strings; `column` maps a table id to its
+ * column, −1 for a prefix that is not itself a term. char_wb terms are looked up by string.
+ */
+type Lookup =
+  | { kind: 'word'; table: TermTable; column: Int32Array }
+  | { kind: 'string'; map: Map<string, number> };
 
-function lookupOf(vocab: TfidfVocabulary): Map<string, number> {
-  let map = lookups.get(vocab);
-  if (!map) {
-    map = new Map(vocab.terms.map((t, j) => [t, j]));
-    lookups.set(vocab, map);
+const lookups = new WeakMap<TfidfVocabulary, Lookup>();
+
+function lookupOf(vocab: TfidfVocabulary): Lookup {
+  let lookup = lookups.get(vocab);
+  if (lookup) return lookup;
+  if (vocab.params.analyzer === 'char_wb') {
+    lookup = { kind: 'string', map: new Map(vocab.terms.map((t, j) => [t, j])) };
+  } else {
+    const table = new TermTable();
+    const ids = vocab.terms.map((term) => {
+      const tokens = term.split(' ');
+      let id = table.unigram(tokens[0] as string);
+      for (let k = 1; k < tokens.length; k++)
+        id = table.extend(id, table.unigram(tokens[k] as string));
+      return id;
+    });
+    const column = new Int32Array(table.size).fill(-1);
+    ids.forEach((id, j) => (column[id] = j));
+    lookup = { kind: 'word', table, column };
   }
-  return map;
+  lookups.set(vocab, lookup);
+  return lookup;
+}
+
+/** Calls `visit(column)` for every term occurrence of `doc` that is in the vocabulary. */
+function forEachColumn(
+  doc: string,
+  params: TfidfParams,
+  lookup: Lookup,
+  visit: (j: number) => void,
+): void {
+  if (lookup.kind === 'string') {
+    for (const term of analyze(doc, params)) {
+      const j = lookup.map.get(term);
+      if (j !== undefined) visit(j);
+    }
+    return;
+  }
+  const { table, column } = lookup;
+  const [minN, maxN] = params.ngramRange;
+  // −1 marks a token outside the table: no term contains it, so every n-gram over it is unknown.
+  const tokens = tokenize(doc, params).map((t) => table.unigrams.get(t) ?? -1);
+  for (let i = 0; i < tokens.length; i++) {
+    let g = tokens[i] as number;
+    for (let n = 1; g !== -1 && n <= maxN && i + n <= tokens.length; n++) {
+      if (n > 1) {
+        const t = tokens[i + n - 1] as number;
+        g = t === -1 ? -1 : table.find(g, t);
+        if (g === -1) break;
+      }
+      if (n >= minN && (column[g] as number) >= 0) visit(column[g] as number);
+    }
+  }
 }
 
 /**
@@ -641,9 +708,7 @@ export function transformTfidf(vocab: TfidfVocabulary, docs: string[]): CsrMatri
   const slot = new Int32Array(vocab.terms.length);
   let nnz = 0;
   docs.forEach((doc, r) => {
-    for (const term of analyze(doc, vocab.params)) {
-      const j = lookup.get(term);
-      if (j === undefined) continue;
+    forEachColumn(doc, vocab.params, lookup, (j) => {
       if (stamp[j] !== r + 1) {
         stamp[j] = r + 1;
         slot[j] = nnz;
@@ -655,7 +720,7 @@ export function transformTfidf(vocab: TfidfVocabulary, docs: string[]): CsrMatri
         const s = slot[j] as number;
         counts[s] = (counts[s] as number) + 1;
       }
-    }
+    });
     indptr[r + 1] = nnz;
   });
   indices = indices.slice(0, nnz);

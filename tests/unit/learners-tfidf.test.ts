@@ -139,6 +139,20 @@ describe('fitTfidf / transformTfidf against TfidfVectorizer', () => {
     expect(fitTfidf(once(), c.params)).toEqual(fitTfidf(c.fit_docs, c.params));
   });
 
+  it('finds a bigram whose unigrams are not terms (max_features can keep it alone)', () => {
+    const vocab = {
+      kind: 'tfidf-vocabulary' as const,
+      params: { ...DEFAULT_TFIDF_PARAMS, norm: null, sublinearTf: false },
+      terms: ['eggs', 'spam eggs'],
+      idf: [1, 2],
+      documents: 3,
+    };
+    const m = transformTfidf(vocab, ['spam eggs spam eggs', 'spam', 'eggs spam']);
+    expect(Array.from(m.indptr)).toEqual([0, 2, 2, 3]);
+    expect(Array.from(m.indices)).toEqual([0, 1, 0]);
+    expect(Array.from(m.values)).toEqual([2, 4, 1]);
+  });
+
   it('round-trips through JSON and transforms identically', () => {
     const c = golden.corpora[0]!;
     const vocab = fitTfidf(c.fit_docs, c.params);
