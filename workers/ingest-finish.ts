@@ -1,7 +1,8 @@
 // The last steps every import shares: finish the quality report (accumulated while importing, or
 // from the written chunks read back one at a time), then commit the source — status 'ready', row count, digest, columns, quality report,
 // import annotations — in one transaction (sources-repo.ts `commitSource`).
-import type { ImportSummary, SkippedItems } from '../src/data/import-types';
+import type { ImportSummary, SkippedItems, UnlabelledRows } from '../src/data/import-types';
+import type { LabelClass } from '../src/projects/types';
 import { sourceDigest } from '../src/data/digest';
 import type { ParseFailures } from '../src/data/chunk-builder';
 import type { QualityAccumulator } from '../src/data/quality';
@@ -28,6 +29,10 @@ export interface FinishInput {
   started: number;
   skipped: SkippedItems[];
   annotations: Omit<AnnotationRecord, 'seq'>[];
+  /** Rows without a label although the source has a target column, by reason. */
+  unlabelled?: UnlabelledRows[];
+  /** Classes to add to the project in the commit transaction. */
+  newClasses?: LabelClass[];
   imageSize?: number;
   /** Class names by id for the class-imbalance finding. */
   classNames?: Record<string, string>;
@@ -67,7 +72,12 @@ export async function analyseAndCommit(input: FinishInput): Promise<ImportSummar
   commit.quality = quality;
   // The last point where a cancel is honoured: after this the source exists.
   job.throwIfCancelled();
-  const source = await repo.commitSource(sourceId, commit, input.annotations);
+  const source = await repo.commitSource(sourceId, commit, input.annotations, input.newClasses);
   progress.update('finishing', input.totalBytes, input.rowCount, true);
-  return { source, skipped: input.skipped, labelsImported: input.annotations.length };
+  return {
+    source,
+    skipped: input.skipped,
+    labelsImported: input.annotations.length,
+    ...(input.unlabelled ? { unlabelled: input.unlabelled } : {}),
+  };
 }

@@ -1,6 +1,8 @@
 // CSV/TSV/JSON Lines for the ingest worker: the preview (first rows, inferred schema, problems)
 // and the streaming import into columnar chunks (data-core's ChunkBuilder), with header checks,
 // ragged-row handling, import annotations from a target column, and back-pressure on writes.
+// Between the two, `profileTabular` reads the whole file once without writing anything: types
+// judged on every row and the distinct values behind the label mapping (see import-types.ts).
 import type { ImportError } from '../src/data/import-errors';
 import type {
   ImportProblem,
@@ -8,12 +10,15 @@ import type {
   PreviewOptions,
   TabularImportPlan,
   TabularPreview,
+  TabularProfile,
+  UnlabelledRows,
 } from '../src/data/import-types';
-import { MAX_PROBLEM_EXAMPLES, PREVIEW_ROWS } from '../src/data/import-types';
+import { MAX_PROBLEM_EXAMPLES, PREVIEW_ROWS, PROFILE_VALUES } from '../src/data/import-types';
 import { ChunkBuilder, type ChunkBuildError, type ColumnPlan } from '../src/data/chunk-builder';
 import { chunkDigest } from '../src/data/digest';
 import { qualityAccumulator } from '../src/data/quality';
-import { inferColumns } from '../src/data/infer-schema';
+import { ColumnEvidence, inferColumns } from '../src/data/infer-schema';
+import { presentText } from '../src/data/values';
 import type { AnnotationRecord, ChunkRecord, SourceRecord } from '../src/persistence/schema';
 import type { SourcesRepo } from '../src/persistence/sources-repo';
 import { importSessionId } from '../src/persistence/sources-repo';
@@ -93,6 +98,50 @@ export async function previewTabular(
     inferred: inferColumns(header, regular.length > 0 ? regular : sampleRows),
     problems,
     totalBytes: file.size,
+  };
+}
+
+/**
+ * Reads every row once (nothing is written): each column's type from all its cells and its
+ * distinct values with counts (bounded), so the label mapping lists every target value the file
+ * holds and a type the first rows suggested is checked against the rest. Ragged rows are counted
+ * and left out, as the preview leaves them out of inference.
+ */
+export async function profileTabular(
+  file: File,
+  options: { format?: TabularImportPlan['format']; delimiter?: string },
+  job: JobToken,
+  progress: ProgressReporter,
+): Promise<TabularProfile> {
+  progress.update('reading', 0, 0, true);
+  const stream = await open(file, options.format, options.delimiter);
+  const header = stream.header.map((h) => h.trim());
+  const evidence = header.map((name) => new ColumnEvidence(name));
+  const width = header.length;
+  let rows = 0;
+  let raggedRows = 0;
+  for await (const batch of stream.batches) {
+    for (const cells of batch.rows) {
+      rows++;
+      if (stream.format !== 'jsonl' && cells.length !== width) {
+        raggedRows++;
+        continue;
+      }
+      for (let c = 0; c < width; c++) evidence[c]!.add(cells[c]);
+    }
+    progress.update('reading', batch.bytesRead, rows);
+    await yieldToEventLoop();
+    job.throwIfCancelled();
+  }
+  if (rows === 0) throw new ImportFailure({ kind: 'header-only' });
+  return {
+    rows,
+    raggedRows,
+    columns: evidence.map((e) => ({
+      ...e.infer(),
+      values: e.values(PROFILE_VALUES),
+      valuesCapped: e.capped || e.distinct > PROFILE_VALUES,
+    })),
   };
 }
 
@@ -199,14 +248,39 @@ export async function importTabular(
           : { kind: 'missing-column', name: e.name },
     );
   };
+  // Every row of a source with a target column either gets a label or is counted here by reason,
+  // so the result line can say how many arrived without one and why.
+  const skipLabels = new Set(plan.skipLabels ?? []);
+  let emptyTarget = 0;
+  let notDrawn = 0;
+  const notMapped = new Map<string, number>();
+  /** Whether the row's target value is one the user chose to leave out (it is then counted). */
+  const skipByLabel = (cellAt: (k: number) => string): boolean => {
+    if (targetIndex < 0 || skipLabels.size === 0) return false;
+    const value = presentText(cellAt(targetIndex));
+    if (value === null || !skipLabels.has(value)) return false;
+    skips.add(`target value “${value}”, as chosen`, String(row));
+    return true;
+  };
   /** The import annotation of the row just pushed, from its target (and id) cell. */
   const annotate = (cellAt: (k: number) => string): void => {
-    if (targetIndex < 0 || !labelMap) return;
-    const classId = labelMap[cellAt(targetIndex).trim()];
-    if (classId === undefined) return;
+    if (targetIndex < 0) return;
+    const value = presentText(cellAt(targetIndex));
+    if (value === null) {
+      emptyTarget++;
+      return;
+    }
+    const classId = labelMap?.[value];
+    if (classId === undefined) {
+      notMapped.set(value, (notMapped.get(value) ?? 0) + 1);
+      return;
+    }
     // The builder's item id rule (chunk-builder.ts): `${sourceId}:${id or 0-based row}`.
     const key = idIndex >= 0 ? cellAt(idIndex).trim() : String(builder.rowCount - 1);
-    if (!importLabelSelected(key, plan.importLabels)) return;
+    if (!importLabelSelected(key, plan.importLabels)) {
+      notDrawn++;
+      return;
+    }
     const itemId = `${sourceId}:${key}`;
     labelOf.set(itemId, classId);
     annotations.push({
@@ -253,7 +327,7 @@ export async function importTabular(
         if (cells !== columnCount) {
           skips.add(RAGGED, String(row));
           if (!plan.skipRaggedRows) failedRagged = true;
-        } else if (!failedRagged) {
+        } else if (!failedRagged && !skipByLabel(cellAt)) {
           const pushed = builder.pushSpans(text, starts, ends);
           if (!pushed.ok) pushFailed(pushed.error);
           annotate(cellAt);
@@ -277,7 +351,7 @@ export async function importTabular(
             if (!plan.skipRaggedRows) failedRagged = true;
             continue;
           }
-          if (failedRagged) continue;
+          if (failedRagged || skipByLabel((k) => cells[k]!)) continue;
           const pushed = builder.push(cells);
           if (!pushed.ok) pushFailed(pushed.error);
           annotate((k) => cells[k]!);
@@ -318,7 +392,27 @@ export async function importTabular(
     started,
     skipped: skips.list(),
     annotations,
+    ...(targetIndex >= 0 ? { unlabelled: unlabelledRows(emptyTarget, notMapped, notDrawn) } : {}),
+    ...(plan.newClasses && plan.newClasses.length > 0 ? { newClasses: plan.newClasses } : {}),
     chunkDigests: await Promise.all(chunkDigests),
     quality,
   });
+}
+
+function unlabelledRows(
+  emptyTarget: number,
+  notMapped: ReadonlyMap<string, number>,
+  notDrawn: number,
+): UnlabelledRows[] {
+  const out: UnlabelledRows[] = [];
+  if (emptyTarget > 0) out.push({ reason: 'empty-target', count: emptyTarget });
+  if (notMapped.size > 0) {
+    const values = [...notMapped.entries()]
+      .map(([value, count]) => ({ value, count }))
+      .sort((a, b) => b.count - a.count);
+    const count = values.reduce((n, v) => n + v.count, 0);
+    out.push({ reason: 'not-mapped', count, values: values.slice(0, MAX_PROBLEM_EXAMPLES) });
+  }
+  if (notDrawn > 0) out.push({ reason: 'not-drawn', count: notDrawn });
+  return out;
 }

@@ -14,6 +14,7 @@ import type {
   PreviewOptions,
   TabularImportPlan,
   TabularPreview,
+  TabularProfile,
   TextFilesImportPlan,
 } from '../src/data/import-types';
 import { err, ok, type Result } from '../src/lib/result';
@@ -21,7 +22,7 @@ import { DEFAULT_DATABASE_NAME, openDatabase, type InloopDB } from '../src/persi
 import { createSourcesRepo, type SourcesRepo } from '../src/persistence/sources-repo';
 import { ProgressReporter, toImportError } from './ingest-common';
 import { importImages, importTextFiles, type ImageInput } from './ingest-items';
-import { importTabular, previewTabular } from './ingest-tabular';
+import { importTabular, previewTabular, profileTabular } from './ingest-tabular';
 import { beginJob, cancelJob, endJob, type JobToken } from './jobs';
 
 let db: InloopDB | undefined;
@@ -134,6 +135,26 @@ const api = {
       return ok(await previewTabular(file, options));
     } catch (e) {
       return err(await toImportError(e));
+    }
+  },
+
+  /** Reads the whole file once, writing nothing (see ingest-tabular.ts `profileTabular`). */
+  async profileTabular(
+    file: File,
+    options: { format?: TabularImportPlan['format']; delimiter?: string },
+    onProgress?: (p: ImportProgress) => void,
+    jobId?: number,
+  ): Promise<Result<TabularProfile, ImportError>> {
+    const job = beginJob(jobId);
+    try {
+      return ok(
+        await profileTabular(file, options, job, new ProgressReporter(onProgress, file.size)),
+      );
+    } catch (e) {
+      return err(await toImportError(e));
+    } finally {
+      endJob(job);
+      release(onProgress);
     }
   },
 

@@ -2,25 +2,37 @@
 // decisions, and the running import with its progress, result or error sentence. Components only
 // render this and forward events. Nothing the user chose is lost on a failed import: the plan
 // stays as it was, so they can fix the file or a choice and press Import again.
+//
+// A table is read twice before anything is written: the preview (first rows, shown at once) and
+// the profile (the whole file, nothing written), which re-types columns the first rows misjudged
+// and lists every target value with its count. A target value that matches no class must be
+// decided — map it, create its class, skip its rows, or import them unlabelled — before Import.
 import type { Project } from '../projects/types';
 import type { ColumnRole, SourceRole } from '../persistence/schema';
 import { describeImportError, type ImportError } from './import-errors';
-import type {
-  ImportProgress,
-  ImportSummary,
-  PathedFile,
-  TabularImportPlan,
-  TabularPreview,
+import { CLASS_COLORS, MAX_CLASSES, suggestHotkey, type LabelClass } from '../projects';
+import { CLASS_NAME_MAX } from '../projects/validate';
+import {
+  PROFILE_VALUES,
+  type ImportProgress,
+  type ImportSummary,
+  type PathedFile,
+  type TabularImportPlan,
+  type TabularPreview,
+  type TabularProfile,
 } from './import-types';
 import {
   classifyFiles,
-  distinctValues,
   folderNamesOf,
   guessId,
   guessTarget,
   guessTextColumn,
+  guessTime,
   matchClasses,
+  wholeFileReason,
   type ImportKind,
+  type LabelChoice,
+  type TargetCandidate,
 } from './import-choices';
 import { IngestBridge } from './ingest-bridge';
 import type { ColumnType } from './types';
@@ -50,7 +62,15 @@ export interface ColumnChoice {
 
 export type { ImportKind };
 
-export type ImportStatus = 'idle' | 'previewing' | 'ready' | 'importing' | 'done' | 'failed';
+/** `profiling`: the preview is shown while the whole file is read (Import waits for it). */
+export type ImportStatus =
+  'idle' | 'previewing' | 'profiling' | 'ready' | 'importing' | 'done' | 'failed';
+
+/** A target value of the file with how many rows carry it. */
+export interface TargetValue {
+  value: string;
+  count: number;
+}
 
 export class ImportState {
   readonly #project: () => Project;
@@ -66,10 +86,15 @@ export class ImportState {
   /** The text column of a text project's tabular import. */
   textColumn = $state('');
   skipRaggedRows = $state(false);
-  /** Target value (as in the file) → class id, or '' for "no label". */
+  /** The whole file read once (null until it is, and for non-tabular imports). */
+  profile = $state.raw<TabularProfile | null>(null);
+  /** Progress of the whole-file read. */
+  profileProgress = $state.raw<ImportProgress | null>(null);
+  /** Folder name → class id, or '' for "no label" (image imports). */
   labelMap = $state<Record<string, string>>({});
-  /** Fraction of the mapped labels imported as annotations. */
-  importLabels = $state(1);
+  /** Target value (as in the file) → what its rows become; absent: not decided yet. */
+  labelChoices = $state<Record<string, LabelChoice>>({});
+  #importLabels = $state<number | null>(null);
   labelFromFolder = $state(true);
 
   progress = $state.raw<ImportProgress | null>(null);
@@ -79,6 +104,22 @@ export class ImportState {
   errorKind = $state<ImportError['kind'] | null>(null);
 
   #abort: AbortController | null = null;
+  #profileAbort: AbortController | null = null;
+  /** The user set a column's role: the whole-file profile then keeps their roles. */
+  #rolesTouched = false;
+
+  /**
+   * Fraction of the mapped labels imported as annotations. A production source defaults to none:
+   * its labels were not known before its predictions, so they stay a column and reach the monitor
+   * as delayed labels (Monitor settings) unless the user asks to import them.
+   */
+  get importLabels(): number {
+    return this.#importLabels ?? (this.role === 'production' ? 0 : 1);
+  }
+
+  set importLabels(value: number) {
+    this.#importLabels = value;
+  }
 
   constructor(project: () => Project, bridgeOf: () => IngestBridge = sharedIngestBridge) {
     this.#project = project;
@@ -89,31 +130,52 @@ export class ImportState {
 
   readonly targetColumn = $derived(this.columns.find((c) => c.role === 'target')?.name ?? '');
 
-  /** Distinct values of the target column in the preview sample, most frequent first. */
-  readonly sampleTargetValues: string[] = $derived.by(() => {
-    const preview = this.preview;
-    if (!preview || !this.targetColumn) return [];
-    return distinctValues(preview.sampleRows, preview.header.indexOf(this.targetColumn));
-  });
-
   /**
-   * Values the label mapping lists: those in the sample, then every class name not seen there
-   * (the sample is the first rows only; a class's rows may all come later in the file).
+   * Every value of the target column in the whole file with its row count, most frequent first
+   * (empty until the file is profiled: the first rows cannot tell which classes come later).
    */
-  readonly targetValues: string[] = $derived.by(() => {
-    if (!this.targetColumn) return [];
-    const seen = this.sampleTargetValues;
-    const lower = seen.map((v) => v.toLocaleLowerCase());
-    const unseen = this.#project()
-      .classes.map((c) => c.name)
-      .filter((n) => !lower.includes(n.toLocaleLowerCase()));
-    return [...seen, ...unseen];
+  readonly targetValues: TargetValue[] = $derived.by(() => {
+    const column = this.profile?.columns.find((c) => c.name === this.targetColumn);
+    return column ? column.values : [];
   });
 
-  /** Target values in the sample that map to no class (they import without a label). */
-  readonly unmappedValues: string[] = $derived(
-    this.sampleTargetValues.filter((v) => !this.labelMap[v]),
+  /** The target column has too many distinct values to be classes. */
+  readonly targetTooManyValues: boolean = $derived(
+    this.profile?.columns.find((c) => c.name === this.targetColumn)?.valuesCapped ?? false,
   );
+
+  /** Target values whose rows are not decided yet (they match no class of the project). */
+  readonly undecidedValues: TargetValue[] = $derived(
+    this.targetValues.filter((v) => !this.labelChoices[v.value]),
+  );
+
+  /** Target values that match no class of the project, decided or not. */
+  readonly unmatchedValues: TargetValue[] = $derived.by(() => {
+    const values = this.targetValues;
+    const matched = matchClasses(
+      values.map((v) => v.value),
+      this.#project().classes,
+    );
+    return values.filter((v) => !matched[v.value]);
+  });
+
+  /** Why the label mapping keeps the import from starting, or null. */
+  readonly labelProblem: string | null = $derived.by(() => {
+    if (!this.targetColumn || !this.profile) return null;
+    if (this.targetTooManyValues) {
+      return `“${this.targetColumn}” has more than ${PROFILE_VALUES.toLocaleString('en')} distinct values: too many to be classes. Make it a feature (or ignore it), or choose another target column.`;
+    }
+    const newClasses = this.targetValues.filter(
+      (v) => this.labelChoices[v.value]?.kind === 'new-class',
+    ).length;
+    const classes = this.#project().classes.length;
+    if (classes + newClasses > MAX_CLASSES) {
+      return `A project holds at most ${MAX_CLASSES} classes; it has ${classes}, and ${newClasses} more were chosen. Map some values to existing classes or skip their rows.`;
+    }
+    const n = this.undecidedValues.length;
+    if (n === 0) return null;
+    return `${n === 1 ? '1 value' : `${n} values`} of “${this.targetColumn}” ${n === 1 ? 'matches' : 'match'} no class: choose what becomes of ${n === 1 ? 'its' : 'their'} rows below.`;
+  });
 
   /** Folder names of picked image files (the label candidates). */
   readonly folderNames: string[] = $derived(folderNamesOf(this.files));
@@ -122,9 +184,15 @@ export class ImportState {
     this.preview?.problems.find((p) => p.kind === 'ragged-rows') ?? null,
   );
 
-  /** Offer "skip ragged rows" when the preview saw some or the import failed on them. */
+  /** Ragged rows in the whole file (null until profiled). */
+  readonly raggedRows: number | null = $derived(this.profile ? this.profile.raggedRows : null);
+
+  /** Offer "skip ragged rows" when the preview or the profile saw some, or the import failed on them. */
   readonly offerSkipRagged = $derived(
-    this.raggedProblem !== null || this.errorKind === 'ragged-rows' || this.skipRaggedRows,
+    this.raggedProblem !== null ||
+      (this.raggedRows ?? 0) > 0 ||
+      this.errorKind === 'ragged-rows' ||
+      this.skipRaggedRows,
   );
 
   readonly canImport = $derived.by(() => {
@@ -133,7 +201,10 @@ export class ImportState {
     switch (this.kind) {
       case 'tabular':
         return (
-          this.preview !== null && (this.#project().modality !== 'text' || this.textColumn !== '')
+          this.preview !== null &&
+          this.profile !== null &&
+          this.labelProblem === null &&
+          (this.#project().modality !== 'text' || this.textColumn !== '')
         );
       case 'images':
       case 'zip':
@@ -171,8 +242,12 @@ export class ImportState {
 
   /** Replaces the picked files and, for a table, reads its preview. */
   async setFiles(files: PathedFile[]): Promise<void> {
+    this.#profileAbort?.abort();
     this.files = files;
     this.preview = null;
+    this.profile = null;
+    this.profileProgress = null;
+    this.#rolesTouched = false;
     this.columns = [];
     this.result = null;
     this.error = null;
@@ -197,6 +272,31 @@ export class ImportState {
       return;
     }
     this.#applyPreview(preview.value);
+    await this.#readProfile(files, preview.value);
+  }
+
+  /** Reads the whole file (nothing is written) and applies what it shows. */
+  async #readProfile(files: PathedFile[], preview: TabularPreview): Promise<void> {
+    this.status = 'profiling';
+    const abort = new AbortController();
+    this.#profileAbort = abort;
+    const profile = await this.#bridge().profileTabular(files[0]!.file, {
+      format: preview.format,
+      delimiter: preview.delimiter,
+      signal: abort.signal,
+      onProgress: (p) => {
+        if (this.files === files) this.profileProgress = p;
+      },
+    });
+    if (this.#profileAbort === abort) this.#profileAbort = null;
+    if (this.files !== files) return;
+    if (!profile.ok) {
+      this.status = 'failed';
+      this.error = describeImportError(profile.error);
+      this.errorKind = profile.error.kind;
+      return;
+    }
+    this.#applyProfile(profile.value, preview);
     this.status = 'ready';
   }
 
@@ -208,7 +308,41 @@ export class ImportState {
       }
       if (c.name === column) c.role = role;
     }
-    if (role === 'target') this.#defaultLabelMap();
+    this.#rolesTouched = true;
+    if (role === 'target') this.#defaultLabelChoices();
+  }
+
+  setLabelChoice(value: string, choice: LabelChoice | undefined): void {
+    const next = { ...this.labelChoices };
+    if (choice) next[value] = choice;
+    else delete next[value];
+    this.labelChoices = next;
+  }
+
+  /** Decides every value not decided yet (the panel's "for all the others" buttons). */
+  decideUndecided(choice: LabelChoice): void {
+    const next = { ...this.labelChoices };
+    for (const v of this.undecidedValues) next[v.value] = choice;
+    this.labelChoices = next;
+  }
+
+  /** Classes the plan adds: one per target value whose rows were chosen to make a new class. */
+  #newClasses(): LabelClass[] {
+    const project = this.#project();
+    const hotkeys = project.classes.map((c) => c.hotkey);
+    const made: LabelClass[] = [];
+    for (const { value } of this.targetValues) {
+      if (this.labelChoices[value]?.kind !== 'new-class') continue;
+      const hotkey = suggestHotkey(hotkeys);
+      hotkeys.push(hotkey);
+      made.push({
+        id: crypto.randomUUID(),
+        name: value.slice(0, CLASS_NAME_MAX),
+        hotkey,
+        color: CLASS_COLORS[(project.classes.length + made.length) % CLASS_COLORS.length]!,
+      });
+    }
+    return made;
   }
 
   setType(column: string, type: ColumnType): void {
@@ -221,7 +355,20 @@ export class ImportState {
     const project = this.#project();
     const preview = this.preview!;
     const col = (role: ColumnRole) => this.columns.find((c) => c.role === role)?.name;
-    const labelMap = Object.fromEntries(Object.entries(this.labelMap).filter(([, id]) => id));
+    const newClasses = col('target') ? this.#newClasses() : [];
+    const labelMap: Record<string, string> = {};
+    const skipLabels: string[] = [];
+    for (const [value, choice] of Object.entries(this.labelChoices)) {
+      if (choice.kind === 'class') labelMap[value] = choice.classId;
+      else if (choice.kind === 'skip') skipLabels.push(value);
+      else if (choice.kind === 'new-class') {
+        const made = newClasses.find((c) => c.name === value.slice(0, CLASS_NAME_MAX));
+        if (made) labelMap[value] = made.id;
+      }
+    }
+    const classNames = Object.fromEntries(
+      [...project.classes, ...newClasses].map((c) => [c.id, c.name]),
+    );
     return {
       projectId: project.id,
       name: this.name.trim(),
@@ -238,6 +385,9 @@ export class ImportState {
       textColumn: project.modality === 'text' ? this.textColumn : undefined,
       skipRaggedRows: this.skipRaggedRows,
       labelMap,
+      ...(col('target') && skipLabels.length > 0 ? { skipLabels } : {}),
+      ...(newClasses.length > 0 ? { newClasses } : {}),
+      classNames,
       importLabels: col('target') ? this.importLabels : 0,
       format: preview.format,
       delimiter: preview.delimiter,
@@ -277,6 +427,7 @@ export class ImportState {
             labelFromFolder: this.labelFromFolder,
             labelMap,
             importLabels: this.labelFromFolder ? this.importLabels : 0,
+            classNames: Object.fromEntries(project.classes.map((c) => [c.id, c.name])),
           },
           options,
         );
@@ -302,8 +453,12 @@ export class ImportState {
 
   reset(): void {
     this.cancel();
+    this.#profileAbort?.abort();
     this.files = [];
     this.preview = null;
+    this.profile = null;
+    this.profileProgress = null;
+    this.labelChoices = {};
     this.columns = [];
     this.name = '';
     this.status = 'idle';
@@ -314,29 +469,68 @@ export class ImportState {
 
   #applyPreview(preview: TabularPreview): void {
     this.preview = preview;
-    const project = this.#project();
-    const target = guessTarget(
-      preview.inferred,
-      project.targetColumn,
-      project.classes.map((c) => c.name),
-    );
-    const id = guessId(preview.inferred);
     this.columns = preview.inferred.map((c) => ({
       name: c.name,
       type: c.type,
       inferredType: c.type,
       reason: c.reason,
       examples: c.examples,
-      role: c.name === target ? 'target' : c.name === id ? 'id' : 'feature',
+      role: 'feature',
     }));
-    this.textColumn =
-      project.modality === 'text' ? guessTextColumn(preview.inferred, [target, id]) : '';
-    this.#defaultLabelMap();
+    this.#defaultRoles(preview.inferred);
   }
 
-  /** Maps each target value to the class of the same name (ignoring case), else to nothing. */
-  #defaultLabelMap(): void {
-    this.labelMap = matchClasses(this.targetValues, this.#project().classes);
+  /**
+   * Re-types every column from the whole file (unless the user already chose its type), guesses
+   * the roles again from every value (unless the user set one), and decides the label mapping.
+   */
+  #applyProfile(profile: TabularProfile, preview: TabularPreview): void {
+    this.profile = profile;
+    const sampleRows = preview.sampleRows.length;
+    const wholeFile = profile.rows > sampleRows;
+    for (const c of this.columns) {
+      const whole = profile.columns.find((p) => p.name === c.name);
+      if (!whole) continue;
+      const sample = preview.inferred.find((p) => p.name === c.name) ?? whole;
+      if (c.type === c.inferredType) c.type = whole.type;
+      c.inferredType = whole.type;
+      c.reason = wholeFile ? wholeFileReason(sample, whole, sampleRows) : whole.reason;
+      c.examples = whole.examples;
+    }
+    if (!this.#rolesTouched) this.#defaultRoles(profile.columns);
+    else this.#defaultLabelChoices();
+  }
+
+  #defaultRoles(inferred: readonly TargetCandidate[]): void {
+    const project = this.#project();
+    const target = guessTarget(
+      inferred,
+      project.targetColumn,
+      project.classes.map((c) => c.name),
+    );
+    const id = guessId(inferred.filter((c) => c.name !== target));
+    const time = guessTime(inferred, [target, id]);
+    for (const c of this.columns) {
+      c.role =
+        c.name === target ? 'target' : c.name === id ? 'id' : c.name === time ? 'time' : 'feature';
+    }
+    this.textColumn =
+      project.modality === 'text' ? guessTextColumn(inferred, [target, id, time]) : '';
+    this.#defaultLabelChoices();
+  }
+
+  /** Each target value → the class of the same name (ignoring case); others stay undecided. */
+  #defaultLabelChoices(): void {
+    const values = this.targetValues.map((v) => v.value);
+    const matched = matchClasses(values, this.#project().classes);
+    const choices: Record<string, LabelChoice> = {};
+    for (const value of values) {
+      const kept = this.labelChoices[value];
+      const classId = matched[value];
+      if (kept) choices[value] = kept;
+      else if (classId) choices[value] = { kind: 'class', classId };
+    }
+    this.labelChoices = choices;
   }
 
   /**

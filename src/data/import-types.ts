@@ -1,6 +1,7 @@
 // Plain types of the import flow, shared by the page (src/data/ingest-bridge.ts, the import UI)
 // and the ingest worker (workers/ingest.worker.ts). No Svelte, Dexie or worker imports here.
 import type { ColumnRole, SourceRecord, SourceRole } from '../persistence/schema';
+import type { LabelClass } from '../projects/types';
 import type { ColumnType, InferredColumn } from './types';
 
 export type { ImportError } from './import-errors';
@@ -51,6 +52,34 @@ export interface PreviewOptions {
   sampleRows?: number;
 }
 
+/**
+ * Distinct values a profile lists per column. A target column with more is not a set of classes
+ * (the import panel proposes another role); the profile says so with `valuesCapped`.
+ */
+export const PROFILE_VALUES = 1000;
+
+/** One column as the whole file shows it (not only the preview's first rows). */
+export interface ColumnProfile extends InferredColumn {
+  /** Non-missing values with their counts, most frequent first, at most {@link PROFILE_VALUES}. */
+  values: { value: string; count: number }[];
+  /** The column has more distinct values than `values` lists. */
+  valuesCapped: boolean;
+}
+
+/**
+ * The whole file read once before anything is written: each column's type judged on every row, and
+ * the distinct values (with counts) that decide the label mapping. A file sorted by its label, or
+ * by time, shows here what its first rows hide.
+ */
+export interface TabularProfile {
+  /** Data rows read (ragged ones included). */
+  rows: number;
+  /** Rows whose field count differs from the header's (left out of the evidence). */
+  raggedRows: number;
+  /** In header order. */
+  columns: ColumnProfile[];
+}
+
 /** The user's decisions for a tabular (or text-column) import. */
 export interface TabularImportPlan {
   projectId: string;
@@ -73,6 +102,13 @@ export interface TabularImportPlan {
   skipRaggedRows: boolean;
   /** Target value (as spelled in the file) → project `LabelClass.id`. Unmapped values import no label. */
   labelMap?: Record<string, string>;
+  /** Target values whose rows are left out of the source (counted in `skipped`). */
+  skipLabels?: string[];
+  /**
+   * Classes the import adds to the project (the user chose "create class" for a target value):
+   * written in the commit transaction, so a failed import adds none. `labelMap` maps to their ids.
+   */
+  newClasses?: LabelClass[];
   /**
    * Fraction (0..1) of rows whose mapped target becomes an `import` annotation, chosen by a stable
    * hash of the row's key (id value or row number; MurmurHash3, salt 'import-labels', see
@@ -146,6 +182,18 @@ export interface ImportSummary {
   skipped: SkippedItems[];
   /** Number of `import` annotations written. */
   labelsImported: number;
+  /**
+   * Rows imported without a label although the source has a target column, by reason (tabular
+   * imports; absent elsewhere). The result line states them: no label is ever dropped silently.
+   */
+  unlabelled?: UnlabelledRows[];
+}
+
+export interface UnlabelledRows {
+  reason: 'empty-target' | 'not-mapped' | 'not-drawn';
+  count: number;
+  /** For 'not-mapped': the target values, with their counts, most frequent first. */
+  values?: { value: string; count: number }[];
 }
 
 /** Options of every import call. */

@@ -22,6 +22,7 @@ import type {
   PreviewOptions,
   TabularImportPlan,
   TabularPreview,
+  TabularProfile,
   TextFilesImportPlan,
 } from './import-types';
 
@@ -126,6 +127,21 @@ export class IngestBridge {
   ): Promise<Result<TabularPreview, ImportError>> {
     const { signal, ...preview } = options;
     return this.#run(signal, undefined, (api) => api.previewTabular(file, preview));
+  }
+
+  /**
+   * Reads the whole file once and writes nothing: every column's type judged on all rows and its
+   * distinct values with counts (bounded), for the label mapping and the types the user confirms.
+   * Pass the preview's format and delimiter. Fails as the preview does.
+   */
+  profileTabular(
+    file: File,
+    options: { format?: TabularPreview['format']; delimiter?: string } & ImportCallOptions = {},
+  ): Promise<Result<TabularProfile, ImportError>> {
+    const { signal, onProgress, ...read } = options;
+    return this.#run(signal, undefined, (api, jobId) =>
+      api.profileTabular(file, read, this.#progress({ onProgress }), jobId),
+    );
   }
 
   /**

@@ -8,6 +8,7 @@
 import { Dexie } from 'dexie';
 import { getDb, type InloopDB } from './db';
 import { withStorageErrors } from './errors';
+import type { LabelClass } from '../projects/types';
 import type { AnnotationRecord, BlobKind, BlobRecord, ChunkRecord, SourceRecord } from './schema';
 
 /** An annotation before the log has given it its sequence number. */
@@ -30,11 +31,14 @@ export interface SourcesRepo {
   /**
    * One read-write transaction: the staging source becomes 'ready' with `commit` applied, and the
    * import annotations are appended. Fails (changing nothing) if the source is not staging.
+   * `newClasses` (classes the import's labels need) are added to the project in the same
+   * transaction, so a failed import adds none; one whose name the project already has fails it.
    */
   commitSource(
     sourceId: string,
     commit: SourceCommit,
     annotations?: NewAnnotation[],
+    newClasses?: LabelClass[],
   ): Promise<SourceRecord>;
   /** Deletes a source with its chunks and blobs, whatever its status (a no-op when absent). */
   discardSource(sourceId: string): Promise<void>;
@@ -58,6 +62,20 @@ export function blobId(itemId: string, kind: BlobKind): string {
 /** The annotation session an import writes its labels under. */
 export function importSessionId(sourceId: string): string {
   return `import:${sourceId}`;
+}
+
+async function addClasses(db: InloopDB, projectId: string, classes: LabelClass[]): Promise<void> {
+  const project = await db.projects.get(projectId);
+  if (!project) throw new Error(`Project ${projectId} does not exist`);
+  const taken = new Set(project.classes.map((c) => c.name.toLocaleLowerCase()));
+  const clash = classes.find((c) => taken.has(c.name.toLocaleLowerCase()));
+  // Another tab may have added it meanwhile; the user must map to it instead.
+  if (clash) throw new Error(`The project already has a class named “${clash.name}”`);
+  await db.projects.put({
+    ...project,
+    classes: [...project.classes, ...classes],
+    updatedAt: Date.now(),
+  });
 }
 
 function chunkRange(db: InloopDB, sourceId: string) {
@@ -113,15 +131,16 @@ export function createSourcesRepo(db: () => InloopDB): SourcesRepo {
         await db().sources.update(sourceId, { heartbeatAt: Date.now() });
       }),
 
-    commitSource: (sourceId, commit, annotations = []) =>
+    commitSource: (sourceId, commit, annotations = [], newClasses = []) =>
       withStorageErrors(() =>
-        db().transaction('rw', [db().sources, db().annotations], async () => {
+        db().transaction('rw', [db().sources, db().annotations, db().projects], async () => {
           const staging = await db().sources.get(sourceId);
           if (!staging || staging.status !== 'staging') {
             throw new Error(
               `Source ${sourceId} is not being imported (it may have been cleaned up)`,
             );
           }
+          if (newClasses.length > 0) await addClasses(db(), staging.projectId, newClasses);
           const ready: SourceRecord = { ...staging, ...commit, status: 'ready' };
           delete ready.heartbeatAt;
           await db().sources.put(ready);
