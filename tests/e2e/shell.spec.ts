@@ -19,7 +19,11 @@ test('a project survives a reload, and can be renamed, switched and deleted', as
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(table).toContainText('Customer churn');
 
+  // Opening a project goes on to its Data page, as a demo does.
   await page.getByRole('button', { name: 'Open Customer churn' }).click();
+  await expect(page).toHaveURL(/#\/data$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Data' })).toBeFocused();
+  await page.keyboard.press('Alt+1');
   await expect(page.getByRole('row', { name: /Customer churn/ })).toHaveAttribute(
     'aria-current',
     'true',
