@@ -8,7 +8,13 @@
 // `maxTestRows` current rows (a seeded subsample; counts, rates and histograms use every row), so
 // a window costs a few milliseconds on the main thread whatever its size (see README).
 import { createRng, randInt } from '../lib/rng';
-import { Adwin, Ddm, PageHinkley, type PageHinkleyOptions } from './detectors';
+import {
+  Adwin,
+  Ddm,
+  PageHinkley,
+  type PageHinkleyOptions,
+  type StreamingDetector,
+} from './detectors';
 import {
   columnDrift,
   DEFAULT_THRESHOLDS,
@@ -121,6 +127,8 @@ export interface Candidate {
   detail: string;
 }
 
+export type PerformanceDetector = 'ddm' | 'adwin' | 'pageHinkley';
+
 export interface PerformanceWindow {
   /** Labels that arrived during the window. */
   labelled: number;
@@ -128,7 +136,17 @@ export interface PerformanceWindow {
   accuracy: number | null;
   macroF1: number | null;
   errorRate: number | null;
+  /**
+   * The worst state each detector reached on the window's arrivals; 'ok' for a detector listed
+   * in `warmingUp`.
+   */
   detectors: { ddm: DetectorState; adwin: DetectorState; pageHinkley: DetectorState };
+  /**
+   * Detectors that had not finished their warm-up (river's minimum instances: DDM 30, ADWIN 10,
+   * Page-Hinkley 30, counted since their last reset) when the window opened: their verdicts in
+   * this window are not reported or voted (absent in windows stored before).
+   */
+  warmingUp?: PerformanceDetector[];
   /**
    * One-sided z-test of the window's accuracy against the reference accuracy: two-proportion
    * (pooled) when the reference's label count is known, else against the reference as exact.
@@ -694,6 +712,37 @@ export interface WindowTimings {
   total: number;
 }
 
+const SIGNAL_NAMES: Record<PerformanceDetector, string> = {
+  ddm: 'ddm',
+  adwin: 'adwin',
+  pageHinkley: 'page-hinkley',
+};
+
+/**
+ * The performance group's signals of a window: the three detectors and the windowed-accuracy
+ * test (decisive: its drift alone is performance drift).
+ */
+export function performanceSignals(performance: PerformanceWindow | null): Signal[] {
+  if (!performance || performance.labelled === 0) return [];
+  const signals: Signal[] = [];
+  // A detector still warming up reads 'ok' (performanceTrack), and stays in the group so that
+  // the vote's share means the same in the first window as in later ones.
+  for (const d of ['ddm', 'adwin', 'pageHinkley'] as const) {
+    signals.push({ name: SIGNAL_NAMES[d], group: 'performance', state: performance.detectors[d] });
+  }
+  if (performance.accuracyTest) {
+    signals.push({
+      name: 'accuracy',
+      group: 'performance',
+      state: performance.accuracyTest.state,
+      value: performance.accuracy ?? undefined,
+      threshold: performance.accuracyTest.referenceAccuracy,
+      decisive: true,
+    });
+  }
+  return signals;
+}
+
 /**
  * Evaluates one window against the fitted reference. `performance` comes from the track;
  * `options.timings`, when given, receives the time split.
@@ -906,21 +955,7 @@ export function windowReport(
   const tPrediction = clock();
 
   // Performance (delayed labels), computed by the track over the whole error stream.
-  if (performance && performance.labelled > 0) {
-    const d = performance.detectors;
-    signals.push({ name: 'ddm', group: 'performance', state: d.ddm });
-    signals.push({ name: 'adwin', group: 'performance', state: d.adwin });
-    signals.push({ name: 'page-hinkley', group: 'performance', state: d.pageHinkley });
-    if (performance.accuracyTest) {
-      signals.push({
-        name: 'accuracy',
-        group: 'performance',
-        state: performance.accuracyTest.state,
-        value: performance.accuracy ?? undefined,
-        threshold: performance.accuracyTest.referenceAccuracy,
-      });
-    }
-  }
+  signals.push(...performanceSignals(performance));
 
   const ens = ensembleState(signals, settings.rule);
   const groups = Object.fromEntries(
@@ -1019,13 +1054,38 @@ export function macroF1(pairs: readonly { predicted: string; actual: string }[])
   return sum / classes.size;
 }
 
+/** A detector with its samples since its last reset (river resets on the update after a drift). */
+class TrackedDetector {
+  #seen = 0;
+  #lastDrift = false;
+
+  constructor(
+    readonly detector: StreamingDetector,
+    readonly minInstances: number,
+  ) {}
+
+  /** Past its warm-up: at least `minInstances` samples since the last reset. */
+  get warm(): boolean {
+    return !this.#lastDrift && this.#seen >= this.minInstances;
+  }
+
+  update(x: number): DetectorState {
+    if (this.#lastDrift) this.#seen = 0;
+    this.#seen++;
+    const state = this.detector.update(x);
+    this.#lastDrift = state === 'drift';
+    return state;
+  }
+}
+
 /**
  * Replays the error stream (1 = wrong) of label arrivals in time order through DDM (warm-up 30,
  * warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999, increases
  * only), and cuts it
  * into windows: window w takes the arrivals with `windowEnds[w − 1] < at ≤ windowEnds[w]` (the
  * first window everything up to its end). A window's detector state is the worst state any of
- * its arrivals produced. Replaying from the start each time is O(labels) and keeps detector state
+ * its arrivals produced, counted only for detectors past their warm-up when the window opened
+ * (`warmingUp` lists the others; the first window with labels is every detector's warm-up). Replaying from the start each time is O(labels) and keeps detector state
  * out of the database.
  *
  * The windowed accuracy is tested against `reference` ({@link accuracyZTest}); with its label
@@ -1042,20 +1102,33 @@ export function performanceTrack(
   const ddm = new Ddm();
   const adwin = new Adwin();
   const ph = new PageHinkley(PERFORMANCE_PAGE_HINKLEY);
+  const tracked: Record<PerformanceDetector, TrackedDetector> = {
+    ddm: new TrackedDetector(ddm, ddm.options.warmStart),
+    adwin: new TrackedDetector(adwin, adwin.options.gracePeriod),
+    pageHinkley: new TrackedDetector(ph, ph.options.minInstances),
+  };
+  const names = Object.keys(tracked) as PerformanceDetector[];
   const out: PerformanceWindow[] = [];
   let i = 0;
   for (const end of windowEnds) {
     const own: LabelArrival[] = [];
-    let dd: DetectorState = 'ok';
-    let ad: DetectorState = 'ok';
-    let pp: DetectorState = 'ok';
+    // A detector judges change against what it saw before; one still warming up when the window
+    // opens has no "before" yet: in the Drifting stream demo DDM took its minimum from window 1's
+    // first ~80 labels and called an ordinary fluctuation at label 124 a drift.
+    const warmingUp = names.filter((d) => !tracked[d].warm);
+    const worst: Record<PerformanceDetector, DetectorState> = {
+      ddm: 'ok',
+      adwin: 'ok',
+      pageHinkley: 'ok',
+    };
     while (i < sorted.length && sorted[i]!.at <= end) {
       const a = sorted[i++]!;
       own.push(a);
       const x = a.predicted === a.actual ? 0 : 1;
-      dd = worse(dd, ddm.update(x));
-      ad = worse(ad, adwin.update(x));
-      pp = worse(pp, ph.update(x));
+      for (const d of names) {
+        const state = tracked[d].update(x);
+        if (!warmingUp.includes(d)) worst[d] = worse(worst[d], state);
+      }
     }
     const correct = own.filter((a) => a.predicted === a.actual).length;
     const n = own.length;
@@ -1070,7 +1143,8 @@ export function performanceTrack(
       accuracy,
       macroF1: macroF1(own),
       errorRate: accuracy === null ? null : 1 - accuracy,
-      detectors: { ddm: dd, adwin: ad, pageHinkley: pp },
+      detectors: worst,
+      ...(warmingUp.length ? { warmingUp } : {}),
       accuracyTest,
     });
   }

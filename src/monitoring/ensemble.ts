@@ -11,6 +11,13 @@ export interface Signal {
   /** The value the state was decided on (p-value, distance, error rate …), for the dashboard. */
   value?: number;
   threshold?: number;
+  /**
+   * Its drift alone makes its group drift. Set on the windowed-accuracy test: a significant drop
+   * against the held-out reference (p < 0.01) measures the quantity the monitor exists for,
+   * whereas the detectors only say that the error stream changed; with the share rule alone a
+   * window with p ≤ 0.014 drops and quiet detectors was no performance drift.
+   */
+  decisive?: boolean;
 }
 
 export interface EnsembleRule {
@@ -20,7 +27,7 @@ export interface EnsembleRule {
    * a stationary error stream enters every few hundred labels, is not worth an alert). Default
    * 0.5 for every group: for data signals that is Evidently's dataset-drift rule (≥ 50% of
    * features); for performance it means two of DDM, ADWIN, Page-Hinkley and the
-   * windowed-accuracy check agree.
+   * windowed-accuracy check agree — or the accuracy check alone, which is decisive (p < 0.01).
    */
   groupDriftShare: Record<SignalGroup, number>;
   /** The window drifts when at least this many groups drift (default 2). */
@@ -54,7 +61,10 @@ export interface EnsembleState {
 
 const GROUPS: readonly SignalGroup[] = ['data', 'prediction', 'performance'];
 
-/** A group's state from its signals under `share` (see {@link EnsembleRule.groupDriftShare}). */
+/**
+ * A group's state from its signals under `share` (see {@link EnsembleRule.groupDriftShare}); a
+ * drifting {@link Signal.decisive} signal makes the group drift whatever the share.
+ */
 export function groupState(
   group: SignalGroup,
   signals: readonly Signal[],
@@ -63,8 +73,9 @@ export function groupState(
   const own = signals.filter((s) => s.group === group);
   const drifted = own.filter((s) => s.state === 'drift').length;
   const raised = own.filter((s) => s.state !== 'ok').length;
+  const decisive = own.some((s) => s.decisive === true && s.state === 'drift');
   let state: DriftState = 'ok';
-  if (own.length > 0 && drifted / own.length >= share) state = 'drift';
+  if (decisive || (own.length > 0 && drifted / own.length >= share)) state = 'drift';
   else if (drifted > 0 || (own.length > 0 && raised / own.length >= share)) state = 'warning';
   return { group, state, signals: own, drifted, observed: own.length > 0 };
 }

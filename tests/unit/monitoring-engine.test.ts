@@ -17,6 +17,7 @@ import {
   normaliseSettings,
   accuracyZTest,
   performanceTrack,
+  performanceSignals,
   PERFORMANCE_PAGE_HINKLEY,
   ksSortedReference,
   subsampleRows,
@@ -354,11 +355,65 @@ describe('performance track over delayed labels', () => {
     expect(track[1]!.detectors.ddm).toBe('drift');
     expect(track[1]!.detectors.pageHinkley).toBe('drift');
     expect(track[0]!.detectors).toEqual({ ddm: 'ok', adwin: 'ok', pageHinkley: 'ok' });
+    // The first window with labels is every detector's warm-up; by window 2 all are warm.
+    expect(track[0]!.warmingUp).toEqual(['ddm', 'adwin', 'pageHinkley']);
+    expect(track[1]!.warmingUp).toBeUndefined();
     // Reference count unknown: one-sample, z = (0.5 − 0.95) / √(0.95·0.05/200).
     const z = (0.5 - 0.95) / Math.sqrt((0.95 * 0.05) / 200);
     expect(track[1]!.accuracyTest!.z).toBeCloseTo(z, 12);
     expect(track[1]!.accuracyTest!.state).toBe('drift');
     expect(track[0]!.accuracyTest!.state).toBe('ok');
+  });
+
+  it("a detector's verdicts in the window it warms up in are not reported, across windows", () => {
+    // Errors from the first label on: 20 labels per window. At window 1's start nothing was
+    // seen; at window 2's start 20 (< 30 for DDM and Page-Hinkley, ≥ 10 for ADWIN).
+    const arrivals: LabelArrival[] = Array.from({ length: 200 }, (_, i) => ({
+      at: i,
+      order: i,
+      predicted: 'a',
+      actual: i % 2 ? 'b' : 'a',
+    }));
+    const ends = Array.from({ length: 10 }, (_, w) => w * 20 + 19);
+    const track = performanceTrack(arrivals, ends, null);
+    expect(track[0]!.warmingUp).toEqual(['ddm', 'adwin', 'pageHinkley']);
+    expect(track[1]!.warmingUp).toEqual(['ddm', 'pageHinkley']);
+    expect(track[2]!.warmingUp).toBeUndefined();
+    // A detector that drifted is reset (river) and warms up again: Page-Hinkley on an error
+    // stream that jumps from 0 to 1 at label 300, windows of 100.
+    const jump: LabelArrival[] = Array.from({ length: 600 }, (_, i) => ({
+      at: i,
+      order: i,
+      predicted: 'a',
+      actual: i >= 300 ? 'b' : 'a',
+    }));
+    const alone = new PageHinkley(PERFORMANCE_PAGE_HINKLEY);
+    const at = jump.findIndex((a) => alone.update(a.predicted === a.actual ? 0 : 1) === 'drift');
+    // Windows close 9 labels after the drift, then every 100.
+    const t2 = performanceTrack(jump, [at - 100, at + 9, at + 109, at + 209], null);
+    expect(t2[1]!.detectors.pageHinkley).toBe('drift');
+    expect(t2[1]!.warmingUp).toBeUndefined();
+    // 9 labels since the reset when window 3 opens: warming up; 109 by window 4: warm.
+    expect(t2[2]!.warmingUp).toEqual(['pageHinkley']);
+    expect(t2[3]!.warmingUp).toBeUndefined();
+  });
+
+  it('a significant accuracy drop alone is performance drift (the test is decisive)', () => {
+    // 240 of 300 right (80%) against a reference of 90% on 300 labels: pooled z ≈ −3.5,
+    // p ≈ 2e-4; the detectors, in their warm-up, say nothing.
+    const arrivals: LabelArrival[] = Array.from({ length: 300 }, (_, i) => ({
+      at: i,
+      order: i,
+      predicted: 'a',
+      actual: i % 5 === 0 ? 'b' : 'a',
+    }));
+    const [w] = performanceTrack(arrivals, [299], { value: 0.9, count: 300 });
+    expect(w!.accuracyTest!.state).toBe('drift');
+    expect(w!.detectors).toEqual({ ddm: 'ok', adwin: 'ok', pageHinkley: 'ok' });
+    const e = ensembleState(performanceSignals(w!));
+    expect(e.groups.performance.drifted).toBe(1);
+    expect(e.groups.performance.state).toBe('drift');
+    expect(e.state).toBe('drift');
   });
 
   it('accuracy test: the reference label count widens it (pooled two-proportion z)', () => {

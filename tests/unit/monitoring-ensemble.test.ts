@@ -60,6 +60,28 @@ describe('group state from its signals', () => {
     expect(data([]).state).toBe('ok');
   });
 
+  it('a decisive signal drifting makes its group drift alone (the accuracy test)', () => {
+    const perf = (accuracy: DriftState) =>
+      ensembleState([
+        signal('performance', 'ok', 'ddm'),
+        signal('performance', 'ok', 'adwin'),
+        signal('performance', 'ok', 'page-hinkley'),
+        { ...signal('performance', accuracy, 'accuracy'), decisive: true },
+      ]);
+    expect(perf('drift').groups.performance.state).toBe('drift');
+    expect(perf('drift').state).toBe('drift');
+    // Its warning is one signal among four, as any other.
+    expect(perf('warning').groups.performance.state).toBe('ok');
+    // The same drift without the flag is one of four: a warning only.
+    const plain = ensembleState([
+      signal('performance', 'ok', 'ddm'),
+      signal('performance', 'ok', 'adwin'),
+      signal('performance', 'ok', 'page-hinkley'),
+      signal('performance', 'drift', 'accuracy'),
+    ]);
+    expect(plain.groups.performance.state).toBe('warning');
+  });
+
   it('keeps the evidence and a reason', () => {
     const e = ensembleState(groups('drift', 'drift', 'ok'));
     expect(e.reason).toBe('2 of 3 groups drift (data, prediction)');
