@@ -46,6 +46,7 @@ function exactFileDuplicates(hashes: ExtraHashes): QualityFinding | undefined {
     count,
     itemIds: dups.flatMap((g) => g.slice(1)).slice(0, FINDING_SAMPLE_IDS),
     groups: dups.slice(0, FINDING_SAMPLE_IDS),
+    scope: 'source',
   };
 }
 

@@ -2,13 +2,14 @@
 // each) as the virtualised view scrolls, and kept in a small cache. Filters (split, label state,
 // a quality finding's items) need every item id once; those are read by scanning the chunks in
 // the background and kept as a list of matching row numbers, so the view stays virtual.
-import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import { SvelteMap } from 'svelte/reactivity';
 import type { ChunkRecord, SourceRecord } from '../persistence/schema';
 import { sourcesRepo } from '../persistence/sources-repo';
 import type { QualityFinding } from './quality-types';
 import { assignSplits, isHoldout, type SplitItem } from './splits';
 import { CHUNK_ROWS, DEFAULT_SPLIT } from './types';
 import { formatCell } from './format-cell';
+import { findingRowTest } from './finding-match';
 
 export type SplitFilter = 'all' | 'train' | 'validation' | 'test' | 'holdout';
 export type LabelFilter = 'all' | 'labelled' | 'unlabelled';
@@ -161,7 +162,7 @@ export class SourceBrowser {
     const labels = this.#labels();
     const split = this.split;
     const labelState = this.labelState;
-    const wanted = this.finding ? new SvelteSet(this.finding.itemIds) : null;
+    const wanted = this.finding ? findingRowTest(this.finding, labels) : null;
     const candidates: { row: number; itemId: string }[] = [];
     // Stratified splits need every labelled item of the source, not only the matching ones.
     const all: SplitItem[] = [];
@@ -174,7 +175,7 @@ export class SourceBrowser {
         chunk.itemIds.forEach((itemId, i) => {
           const label = labels.get(itemId);
           if (split !== 'all') all.push({ itemId, label });
-          if (wanted && !wanted.has(itemId)) return;
+          if (wanted && !wanted(chunk, i, itemId)) return;
           if (labelState === 'labelled' && label === undefined) return;
           if (labelState === 'unlabelled' && label !== undefined) return;
           candidates.push({ row: chunk.rowStart + i, itemId });

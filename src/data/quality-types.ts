@@ -66,6 +66,18 @@ export type FindingKind =
 
 export type FindingSeverity = 'info' | 'warning';
 
+/** What a finding was computed on: every row of the source, or the seeded reservoir sample. */
+export type FindingScope = 'source' | 'sample';
+
+/**
+ * The rule that picks a finding's items, which the data browser applies to every row: its list
+ * then holds all `count` items, page after page, not only the first {@link FINDING_SAMPLE_IDS}.
+ */
+export type FindingMatch =
+  | { kind: 'missing'; column: string }
+  /** Items whose label is this class. */
+  | { kind: 'label'; classId: string };
+
 interface FindingBase {
   severity: FindingSeverity;
   /** A human sentence, shown as it is ("Column “age” is missing in 31% of rows."). */
@@ -74,6 +86,10 @@ interface FindingBase {
   count: number;
   /** Items behind the finding, at most {@link FINDING_SAMPLE_IDS}. */
   itemIds: string[];
+  /** Absent in reports stored before it was recorded (then the report's `sampleSize` tells). */
+  scope?: FindingScope;
+  /** Present when every item can be found again by a rule (see {@link FindingMatch}). */
+  match?: FindingMatch;
 }
 
 export interface ColumnFinding extends FindingBase {

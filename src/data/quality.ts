@@ -12,7 +12,9 @@ import { findNearDuplicateImages, findNearDuplicateTexts } from './near-duplicat
 import {
   DISTINCT_CAP,
   FINDING_SAMPLE_IDS,
+  type ClassImbalanceFinding,
   type ColumnQuality,
+  type FindingScope,
   type QualityFinding,
   type QualityReport,
 } from './quality-types';
@@ -253,10 +255,14 @@ export function qualityAccumulator(
     const ids = sampleIds.slice(0, sampleSize);
     const findings: QualityFinding[] = [];
     const sampleNote = sampled ? ` (in a sample of ${plural(sampleSize, 'row')})` : '';
+    // Findings from the reservoir sample say so; every other one saw each row of the source.
+    const sampleScope: FindingScope = sampled ? 'sample' : 'source';
 
     const columnReports = accs.map((acc) => {
       const report = columnQuality(acc, rowCount, sampleSize, sampled);
-      findings.push(...columnFindings(acc, report, rowCount, firstIds, ids, sampleNote));
+      findings.push(
+        ...columnFindings(acc, report, rowCount, firstIds, ids, sampleNote, sampleScope),
+      );
       return report;
     });
 
@@ -271,6 +277,7 @@ export function qualityAccumulator(
         count: involved,
         itemIds: groups.flat().slice(0, FINDING_SAMPLE_IDS),
         groups: capGroups(groups),
+        scope: 'source',
       });
     }
 
@@ -285,6 +292,7 @@ export function qualityAccumulator(
         count: involved,
         itemIds: near.flat().slice(0, FINDING_SAMPLE_IDS),
         groups: capGroups(near),
+        scope: sampleScope,
       });
     }
     for (const acc of accs) {
@@ -305,6 +313,7 @@ export function qualityAccumulator(
         count: involved,
         itemIds: textGroups.flat().slice(0, FINDING_SAMPLE_IDS),
         groups: capGroups(textGroups),
+        scope: sampleScope,
       });
     }
     if (opts.imageHashes && opts.imageHashes.length > 1) {
@@ -318,6 +327,7 @@ export function qualityAccumulator(
           count: involved,
           itemIds: imageGroups.flat().slice(0, FINDING_SAMPLE_IDS),
           groups: capGroups(imageGroups),
+          scope: 'source',
         });
       }
     }
@@ -327,7 +337,13 @@ export function qualityAccumulator(
     const tally = useGiven ? givenLabels : targetLabels;
     const classNames = useGiven || !opts.targetFallback ? opts.classNames : undefined;
     const imbalance = classImbalance(tally.counts, tally.ids, classNames);
-    if (imbalance) findings.push(imbalance);
+    if (imbalance) {
+      // The browser finds an import label's items again by their label; a target column's raw
+      // values (no labels imported) are no class ids, so those keep the listed ids only.
+      const smallest = imbalance.classCounts[imbalance.classCounts.length - 1];
+      if (useGiven && smallest) imbalance.match = { kind: 'label', classId: smallest.classId };
+      findings.push(imbalance);
+    }
 
     return {
       rowCount,
@@ -565,6 +581,7 @@ function columnFindings(
   firstIds: string[],
   sampleIds: readonly string[],
   sampleNote: string,
+  sampleScope: FindingScope,
 ): QualityFinding[] {
   const out: QualityFinding[] = [];
   const column = acc.schema.name;
@@ -577,6 +594,8 @@ function columnFindings(
       message: `Column “${column}” is missing in ${fmtPct(report.missingPct)} of rows (${acc.missing.toLocaleString('en')} of ${rowCount.toLocaleString('en')}).`,
       count: acc.missing,
       itemIds: acc.missingIds,
+      scope: 'source',
+      match: { kind: 'missing', column },
     });
   }
   if (report.constant && acc.missing < rowCount && acc.schema.role !== 'target') {
@@ -587,6 +606,7 @@ function columnFindings(
       message: `Column “${column}” has the same value in every row that has one: it cannot help a model.`,
       count: rowCount - acc.missing,
       itemIds: firstIds.slice(0, FINDING_SAMPLE_IDS),
+      scope: 'source',
     });
   }
   const present = rowCount - acc.missing;
@@ -603,6 +623,7 @@ function columnFindings(
       message: `Column “${column}” has ${report.distinct.toLocaleString('en')} different values in ${present.toLocaleString('en')} rows: it looks like an identifier or free text rather than a category.`,
       count: report.distinct,
       itemIds: firstIds.slice(0, FINDING_SAMPLE_IDS),
+      scope: 'source',
     });
   }
   if (acc.kind === 'num' && (acc.schema.type === 'numeric' || acc.schema.type === 'integer')) {
@@ -629,6 +650,7 @@ function columnFindings(
         message: `Column “${column}” has ${plural(indices.length, 'outlier')}: ${rule}${sampleNote}.`,
         count: indices.length,
         itemIds: indices.slice(0, FINDING_SAMPLE_IDS).map((i) => items[i]!),
+        scope: sampleScope,
       });
     }
   }
@@ -691,7 +713,7 @@ function classImbalance(
   counts: ReadonlyMap<string, number>,
   idsByClass: ReadonlyMap<string, string[]>,
   classNames: ReadonlyMap<string, string> | undefined,
-): QualityFinding | null {
+): ClassImbalanceFinding | null {
   const classIds = new Set([...(classNames?.keys() ?? []), ...counts.keys()]);
   const labelled = [...counts.values()].reduce((a, b) => a + b, 0);
   if (labelled === 0 || classIds.size < 2) return null;
@@ -724,6 +746,7 @@ function classImbalance(
     kind: 'class-imbalance',
     severity: warn ? 'warning' : 'info',
     message,
+    scope: 'source',
     count: smallest.count,
     itemIds: idsByClass.get(smallest.classId) ?? [],
     classCounts,
