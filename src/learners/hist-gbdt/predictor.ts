@@ -90,6 +90,8 @@ export interface CompiledTree {
   threshold: Float64Array;
   missingGoLeft: Uint8Array;
   leftCategories: (Set<number> | null)[];
+  /** Whether any node splits on categories (else prediction never looks at the sets). */
+  hasCategorical: boolean;
   left: Int32Array;
   right: Int32Array;
   value: Float64Array;
@@ -104,6 +106,7 @@ export function compileTree(t: SerializedTree): CompiledTree {
     threshold,
     missingGoLeft: Uint8Array.from(t.missingGoLeft, (b) => (b ? 1 : 0)),
     leftCategories: t.leftCategories.map((c) => (c ? new Set(c) : null)),
+    hasCategorical: t.leftCategories.some((c) => c !== null),
     left: Int32Array.from(t.left),
     right: Int32Array.from(t.right),
     value: Float64Array.from(t.value),
@@ -121,17 +124,27 @@ export function leafOf(
   row: number,
   known: (Set<number> | null)[],
 ): number {
+  const { feature, threshold, missingGoLeft, left, right } = tree;
   let node = 0;
   const off = row * cols;
+  if (!tree.hasCategorical) {
+    for (;;) {
+      const f = feature[node]!;
+      if (f < 0) return node;
+      const x = values[off + f]!;
+      const goLeft = x !== x ? missingGoLeft[node] === 1 : x <= threshold[node]!;
+      node = goLeft ? left[node]! : right[node]!;
+    }
+  }
   for (;;) {
-    const f = tree.feature[node]!;
+    const f = feature[node]!;
     if (f < 0) return node;
     const x = values[off + f]!;
     const cats = tree.leftCategories[node];
     let goLeft: boolean;
-    if (x !== x || (cats && !known[f]!.has(x))) goLeft = tree.missingGoLeft[node] === 1;
+    if (x !== x || (cats && !known[f]!.has(x))) goLeft = missingGoLeft[node] === 1;
     else if (cats) goLeft = cats.has(x);
-    else goLeft = x <= tree.threshold[node]!;
-    node = goLeft ? tree.left[node]! : tree.right[node]!;
+    else goLeft = x <= threshold[node]!;
+    node = goLeft ? left[node]! : right[node]!;
   }
 }

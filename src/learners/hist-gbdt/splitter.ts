@@ -130,7 +130,12 @@ function leftToRight(
   let bestNl = 0;
   for (let b = 0; b < end; b++) {
     const o = base + b * HIST_STRIDE;
-    nl += hist[o + 2]!;
+    const count = hist[o + 2]!;
+    // An empty bin leaves the sums, hence the gain and the checks, as at the previous bin: it can
+    // never be strictly better, so skipping it changes nothing but the rounding residue a
+    // subtracted histogram may leave in it (deep nodes have many empty bins).
+    if (count === 0) continue;
+    nl += count;
     hl += hist[o + 1]!;
     gl += hist[o]!;
     const nr = nSamples - nl;
@@ -188,7 +193,9 @@ function rightToLeft(
   let bestNl = 0;
   for (let b = start; b >= 0; b--) {
     const o = base + (b + 1) * HIST_STRIDE;
-    nr += hist[o + 2]!;
+    const count = hist[o + 2]!;
+    if (count === 0) continue; // as in leftToRight
+    nr += count;
     hr += hist[o + 1]!;
     gr += hist[o]!;
     const nl = nSamples - nr;
