@@ -1,7 +1,8 @@
 // Screenshots of every section on the built app, light and dark, for a look at the UI:
 // `npx vite build && node scripts/screenshots.mjs [outDir]` (serves dist/ itself on port 4199).
 // Opens the Drifting stream demo, trains the fast preset, registers and promotes version 1,
-// replays some production traffic, then photographs each section in both themes.
+// replays some production traffic, then photographs each section in both themes, at a phone's
+// 390 px and a desktop's 1440 px (`SHOT_WIDTHS=390,1440`, the default), as <name>-<theme>-<w>.png.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright';
@@ -50,25 +51,28 @@ try {
   await replay.getByTestId('replay-reveal').check();
   await replay.getByRole('button', { name: /Start/ }).click();
   await page.waitForTimeout(60_000);
-  for (const theme of ['light', 'dark']) {
-    await page.evaluate((t) => localStorage.setItem('inloop.theme', t), theme);
-    for (const name of [
-      'projects',
-      'data',
-      'label',
-      'train',
-      'models',
-      'serve',
-      'monitor',
-      'automate',
-      'share',
-    ]) {
-      await page.goto(`${base}/#/${name}`);
-      await page.reload();
-      await page.waitForTimeout(name === 'monitor' ? 8000 : 2500);
-      await page.screenshot({ path: `${out}/${name}-${theme}.png`, fullPage: true });
+  const widths = (process.env.SHOT_WIDTHS ?? '390,1440').split(',').map(Number);
+  for (const width of widths)
+    for (const theme of ['light', 'dark']) {
+      await page.setViewportSize({ width, height: width < 720 ? 844 : 1000 });
+      await page.evaluate((t) => localStorage.setItem('inloop.theme', t), theme);
+      for (const name of [
+        'projects',
+        'data',
+        'label',
+        'train',
+        'models',
+        'serve',
+        'monitor',
+        'automate',
+        'share',
+      ]) {
+        await page.goto(`${base}/#/${name}`);
+        await page.reload();
+        await page.waitForTimeout(name === 'monitor' ? 8000 : 2500);
+        await page.screenshot({ path: `${out}/${name}-${theme}-${width}.png`, fullPage: true });
+      }
     }
-  }
 } finally {
   await browser.close();
   process.kill(-server.pid); // the whole group: npx and the vite it started
