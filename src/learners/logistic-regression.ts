@@ -399,8 +399,62 @@ function log1pExp(z: number): number {
 }
 
 /**
- * sklearn's HalfBinomialLoss summed with weights: Σ s_i (log(1 + e^{z_i}) − y_i z_i), z = w·x + b;
- * writes its gradient (overwriting `grad`) and returns the sum.
+ * Z = X Θ for a feature-major Θ (row j holds the `width` weights of feature j): Z is N × width,
+ * row-major, overwritten. One kernel per storage kind so each loop stays monomorphic.
+ */
+function linearPredictor(X: Rows, theta: Float64Array, width: number, Z: Float64Array): void {
+  Z.fill(0);
+  const v = X.values;
+  if (X.kind === 'dense') {
+    const D = X.cols;
+    for (let i = 0, base = 0, o = 0; i < X.rows; i++, base += D, o += width) {
+      for (let j = 0; j < D; j++) {
+        const xv = v[base + j]!;
+        if (xv === 0) continue;
+        const off = j * width;
+        for (let k = 0; k < width; k++) Z[o + k]! += theta[off + k]! * xv;
+      }
+    }
+    return;
+  }
+  const { indptr, indices } = X;
+  for (let i = 0, o = 0; i < X.rows; i++, o += width) {
+    for (let q = indptr[i]!, end = indptr[i + 1]!; q < end; q++) {
+      const xv = v[q]!;
+      const off = indices[q]! * width;
+      for (let k = 0; k < width; k++) Z[o + k]! += theta[off + k]! * xv;
+    }
+  }
+}
+
+/** grad[j·width + k] += Σ_i R[i·width + k] x_ij (Xᵀ R), for the same layouts. */
+function addTransposeProduct(X: Rows, R: Float64Array, width: number, grad: Float64Array): void {
+  const v = X.values;
+  if (X.kind === 'dense') {
+    const D = X.cols;
+    for (let i = 0, base = 0, o = 0; i < X.rows; i++, base += D, o += width) {
+      for (let j = 0; j < D; j++) {
+        const xv = v[base + j]!;
+        if (xv === 0) continue;
+        const off = j * width;
+        for (let k = 0; k < width; k++) grad[off + k]! += R[o + k]! * xv;
+      }
+    }
+    return;
+  }
+  const { indptr, indices } = X;
+  for (let i = 0, o = 0; i < X.rows; i++, o += width) {
+    for (let q = indptr[i]!, end = indptr[i + 1]!; q < end; q++) {
+      const xv = v[q]!;
+      const off = indices[q]! * width;
+      for (let k = 0; k < width; k++) grad[off + k]! += R[o + k]! * xv;
+    }
+  }
+}
+
+/**
+ * sklearn's HalfBinomialLoss summed with weights: Σ s_i (log(1 + e^{z_i}) − y_i z_i), z = w·x + b
+ * (θ = [w, b]); writes its gradient (overwriting `grad`) and returns the sum.
  */
 function binaryLoss(
   X: Rows,
@@ -410,37 +464,25 @@ function binaryLoss(
 ): (theta: Float64Array, grad: Float64Array) => number {
   const n = X.rows;
   const D = X.cols;
+  const z = new Float64Array(n);
   return (theta, grad) => {
-    grad.fill(0);
+    linearPredictor(X, theta, 1, z);
     const b = fitIntercept ? theta[D]! : 0;
     let loss = 0;
     let gb = 0;
-    const v = X.values;
     for (let i = 0; i < n; i++) {
       const si = s[i]!;
-      if (si === 0) continue;
-      let z = b;
-      if (X.kind === 'dense') {
-        const base = i * D;
-        for (let j = 0; j < D; j++) z += theta[j]! * v[base + j]!;
-      } else {
-        for (let q = X.indptr[i]!, end = X.indptr[i + 1]!; q < end; q++)
-          z += theta[X.indices[q]!]! * v[q]!;
-      }
+      const zi = z[i]! + b;
       const yi = target[i]!;
-      loss += si * (log1pExp(z) - yi * z);
       // σ(z) computed on the side that cannot overflow.
-      const prob = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+      const prob = zi >= 0 ? 1 / (1 + Math.exp(-zi)) : Math.exp(zi) / (1 + Math.exp(zi));
+      loss += si === 0 ? 0 : si * (log1pExp(zi) - yi * zi);
       const r = si * (prob - yi);
+      z[i] = r;
       gb += r;
-      if (X.kind === 'dense') {
-        const base = i * D;
-        for (let j = 0; j < D; j++) grad[j]! += r * v[base + j]!;
-      } else {
-        for (let q = X.indptr[i]!, end = X.indptr[i + 1]!; q < end; q++)
-          grad[X.indices[q]!]! += r * v[q]!;
-      }
     }
+    grad.fill(0);
+    addTransposeProduct(X, z, 1, grad);
     if (fitIntercept) grad[D] = gb;
     return loss;
   };
@@ -458,63 +500,35 @@ function multinomialLoss(
   fitIntercept: boolean,
 ): (theta: Float64Array, grad: Float64Array) => number {
   const n = X.rows;
-  const D = X.cols;
-  const bOff = D * K;
-  const z = new Float64Array(K);
+  const bOff = X.cols * K;
+  const Z = new Float64Array(n * K);
   return (theta, grad) => {
-    grad.fill(0);
+    linearPredictor(X, theta, K, Z);
     let loss = 0;
-    const v = X.values;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0, o = 0; i < n; i++, o += K) {
       const si = s[i]!;
-      if (si === 0) continue;
-      if (fitIntercept) for (let k = 0; k < K; k++) z[k] = theta[bOff + k]!;
-      else z.fill(0);
-      if (X.kind === 'dense') {
-        const base = i * D;
-        for (let j = 0; j < D; j++) {
-          const xv = v[base + j]!;
-          if (xv === 0) continue;
-          const off = j * K;
-          for (let k = 0; k < K; k++) z[k]! += theta[off + k]! * xv;
-        }
-      } else {
-        for (let q = X.indptr[i]!, end = X.indptr[i + 1]!; q < end; q++) {
-          const xv = v[q]!;
-          const off = X.indices[q]! * K;
-          for (let k = 0; k < K; k++) z[k]! += theta[off + k]! * xv;
-        }
-      }
+      if (fitIntercept) for (let k = 0; k < K; k++) Z[o + k]! += theta[bOff + k]!;
       const yi = target[i]!;
-      let mx = z[0]!;
-      for (let k = 1; k < K; k++) if (z[k]! > mx) mx = z[k]!;
-      const zy = z[yi]!;
+      let mx = Z[o]!;
+      for (let k = 1; k < K; k++) if (Z[o + k]! > mx) mx = Z[o + k]!;
+      const zy = Z[o + yi]!;
       let sum = 0;
       for (let k = 0; k < K; k++) {
-        const e = Math.exp(z[k]! - mx);
-        z[k] = e;
+        const e = Math.exp(Z[o + k]! - mx);
+        Z[o + k] = e;
         sum += e;
       }
-      loss += si * (mx + Math.log(sum) - zy);
-      // z now holds s_i (p_k − [k = y_i]), the pointwise gradient.
+      if (si !== 0) loss += si * (mx + Math.log(sum) - zy);
+      // Row i of Z becomes s_i (p_ik − [k = y_i]), the pointwise gradient.
       const inv = si / sum;
-      for (let k = 0; k < K; k++) z[k]! *= inv;
-      z[yi]! -= si;
-      if (fitIntercept) for (let k = 0; k < K; k++) grad[bOff + k]! += z[k]!;
-      if (X.kind === 'dense') {
-        const base = i * D;
-        for (let j = 0; j < D; j++) {
-          const xv = v[base + j]!;
-          if (xv === 0) continue;
-          const off = j * K;
-          for (let k = 0; k < K; k++) grad[off + k]! += z[k]! * xv;
-        }
-      } else {
-        for (let q = X.indptr[i]!, end = X.indptr[i + 1]!; q < end; q++) {
-          const xv = v[q]!;
-          const off = X.indices[q]! * K;
-          for (let k = 0; k < K; k++) grad[off + k]! += z[k]! * xv;
-        }
+      for (let k = 0; k < K; k++) Z[o + k]! *= inv;
+      Z[o + yi]! -= si;
+    }
+    grad.fill(0);
+    addTransposeProduct(X, Z, K, grad);
+    if (fitIntercept) {
+      for (let i = 0, o = 0; i < n; i++, o += K) {
+        for (let k = 0; k < K; k++) grad[bOff + k]! += Z[o + k]!;
       }
     }
     return loss;
