@@ -226,3 +226,33 @@ export function compareBarsOf(f: FeatureReport): {
   } else labels = h.categories ?? [];
   return { labels, reference: shares(h.reference), current: shares(h.current) };
 }
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
+function csvField(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+}
+
+/**
+ * The per-item outlier flags of the windows as CSV (window, item_id, score, threshold, method),
+ * one row per flagged item, windows in order and each window's items highest score first:
+ * what the page's "Export outlier flags" downloads. Windows stored before the flags were kept
+ * contribute nothing.
+ */
+export function outlierFlagsCsv(windows: readonly DashboardWindow[]): string {
+  const lines = ['window,item_id,score,threshold,method'];
+  for (const w of [...windows].sort((a, b) => a.index - b.index)) {
+    const o = w.report.outliers;
+    for (const it of o?.items ?? []) {
+      lines.push(
+        [
+          String(w.index + 1),
+          csvField(it.itemId),
+          String(it.score),
+          String(o!.threshold),
+          o!.method,
+        ].join(','),
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

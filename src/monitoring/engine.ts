@@ -187,6 +187,12 @@ export interface WindowReport {
     rate: number;
     threshold: number;
     state: DriftState;
+    /**
+     * Every flagged item with its score (score > threshold), highest first: the per-item flags
+     * the page lists and exports, whereas `candidates` keeps the best 50 of outliers and
+     * drifted regions together for the labeling queue. Absent in windows stored before.
+     */
+    items?: { itemId: string; score: number }[];
   } | null;
   embedding: { mmd2: number; pValue: number; drifted: boolean } | null;
   performance: PerformanceWindow | null;
@@ -857,7 +863,13 @@ export function windowReport(
     const rate = count / scored;
     const state: DriftState =
       rate >= OUTLIER_DRIFT_RATE ? 'drift' : rate >= OUTLIER_WARNING_RATE ? 'warning' : 'ok';
-    outliers = { method, count, rate, threshold, state };
+    const items: { itemId: string; score: number }[] = [];
+    for (let k = 0; k < scored; k++) {
+      if (scores[k]! > threshold)
+        items.push({ itemId: input.itemIds[picked[k]!]!, score: scores[k]! });
+    }
+    items.sort((a, b) => b.score - a.score || a.itemId.localeCompare(b.itemId));
+    outliers = { method, count, rate, threshold, state, items };
     signals.push({
       name: 'outlier-rate',
       group: 'data',

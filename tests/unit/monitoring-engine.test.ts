@@ -183,6 +183,17 @@ describe('engine: one window against the reference', () => {
     for (let i = 0; i < 40; i++) expect(outlierIds.has(cur.ids[i]!)).toBe(true);
     // Drifted-region candidates: values outside the reference range.
     expect(report.candidates[0]!.reason).toBe('outlier');
+    // Per-item flags: every flagged item once, above the threshold, highest score first, the
+    // planted ones among them (the candidates are capped at 50 across both reasons).
+    const items = report.outliers!.items!;
+    expect(items).toHaveLength(report.outliers!.count);
+    expect(new Set(items.map((f) => f.itemId)).size).toBe(items.length);
+    for (const f of items) expect(f.score).toBeGreaterThan(report.outliers!.threshold);
+    for (let k = 1; k < items.length; k++) {
+      expect(items[k]!.score).toBeLessThanOrEqual(items[k - 1]!.score);
+    }
+    const flagged = new Set(items.map((f) => f.itemId));
+    for (let i = 0; i < 40; i++) expect(flagged.has(cur.ids[i]!)).toBe(true);
   });
 
   it('the histogram of a feature counts every current row, below/above the reference range', () => {
