@@ -142,3 +142,34 @@ test('a running import shows progress and can be cancelled, leaving nothing', as
   await page.reload();
   await expect(page.getByRole('heading', { name: 'No data yet' })).toBeVisible();
 });
+
+test('a class first seen after row 200 is listed before import and imported, not dropped', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await createProject(page, 'Sorted penguins', ['Adelie', 'Gentoo']);
+  await openData(page);
+  await page.getByRole('button', { name: 'Import data' }).click();
+
+  // Sorted by species: 150 Adelie, 150 Gentoo, then 60 Chinstrap (rows 301-360).
+  const lines = ['id,bill,species'];
+  for (let r = 0; r < 360; r++) {
+    lines.push(
+      `p${r},${(35 + (r % 17) * 0.7).toFixed(1)},${r < 150 ? 'Adelie' : r < 300 ? 'Gentoo' : 'Chinstrap'}`,
+    );
+  }
+  await page.getByLabel('Files to import').setInputFiles({
+    name: 'sorted.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(lines.join('\n') + '\n'),
+  });
+  await expect(page.getByTestId('label-problem')).toContainText(
+    '1 value of “species” matches no class',
+  );
+  await expect(page.getByTestId('label-values')).toContainText('“Chinstrap” (60 rows)');
+  await expect(page.getByRole('button', { name: 'Import', exact: true })).toBeDisabled();
+
+  await page.getByLabel(/“Chinstrap” \(60 rows\) becomes/).selectOption('new-class');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.getByTestId('import-result')).toContainText('with 360 labels');
+});
