@@ -31,7 +31,8 @@ interface GoldenTree {
 
 interface GoldenFit {
   name: string;
-  params: Record<string, number | boolean | null>;
+  params: Record<string, number | boolean | string | null>;
+  sample_weight: number[] | null;
   X: Num[][];
   y: number[];
   baseline: number[];
@@ -105,6 +106,7 @@ function paramsOf(p: GoldenFit['params']): Partial<HistGradientBoostingParams> {
   if (typeof p.min_samples_leaf === 'number') out.minSamplesLeaf = p.min_samples_leaf;
   if (typeof p.l2_regularization === 'number') out.l2Regularization = p.l2_regularization;
   if (typeof p.early_stopping === 'boolean') out.earlyStopping = p.early_stopping;
+  if (p.class_weight === 'balanced') out.classWeight = 'balanced';
   return out;
 }
 
@@ -261,7 +263,13 @@ describe('tiny fits match sklearn', () => {
   it.each(golden.small.map((c) => [c.name, c] as const))('%s: trees and probabilities', (_n, c) => {
     const X = matrix(c.X);
     const K = c.proba[0]!.length;
-    const model = fitHistGradientBoosting(X, Int32Array.from(c.y), K, paramsOf(c.params));
+    const model = fitHistGradientBoosting(
+      X,
+      Int32Array.from(c.y),
+      K,
+      paramsOf(c.params),
+      c.sample_weight ? { sampleWeight: Float64Array.from(c.sample_weight) } : {},
+    );
     expect(model.iterations).toBe(c.n_iter);
     expect(model.trees.length).toBe(c.trees.length);
     model.baseline.forEach((b, k) => expectClose(b, c.baseline[k]!, 1e-12));
@@ -361,6 +369,16 @@ describe('degenerate input', () => {
     );
     X.values[3] = NaN;
     expect(() => fitHistGradientBoosting(X, Int32Array.from([0, 1, 0]), 2)).not.toThrow();
+  });
+
+  it('rejects sample weights that sum to 0 or are negative', () => {
+    const y = Int32Array.from([0, 1, 0, 1]);
+    expect(() =>
+      fitHistGradientBoosting(two, y, 2, {}, { sampleWeight: new Float64Array(4) }),
+    ).toThrow(/sum to 0/);
+    expect(() =>
+      fitHistGradientBoosting(two, y, 2, {}, { sampleWeight: Float64Array.from([1, -1, 1, 1]) }),
+    ).toThrow(LearnerInputError);
   });
 
   it('never splits on an all-missing or a constant column', () => {

@@ -220,11 +220,14 @@ function validateInput(
       throw new LearnerInputError(
         `There are ${sampleWeight.length} sample weights for ${X.rows} rows.`,
       );
+    let total = 0;
     for (let i = 0; i < sampleWeight.length; i++) {
       const w = sampleWeight[i]!;
+      total += w;
       if (!(w >= 0) || w === Infinity)
         throw new LearnerInputError(`Sample weight ${i} is ${w}: weights must be finite and >= 0.`);
     }
+    if (!(total > 0)) throw new LearnerInputError('The sample weights sum to 0: nothing to fit.');
   }
 }
 
