@@ -136,8 +136,8 @@ export function minimizeLbfgs(
       for (let i = 0; i < n; i++) d[i] = -g[i]!;
       dg = dot(g, d);
     }
-    // L-BFGS-B's first step (and the first after a reset) is 1/||d||; later ones are 1.
-    const stp0 = histCount === 0 ? 1 / Math.sqrt(-dg) : 1;
+    // L-BFGS-B (lnsrlb) tries 1/||d|| on its first iteration and 1 on every later one.
+    const stp0 = iterations === 0 ? 1 / Math.sqrt(dot(d, d)) : 1;
 
     const search = lineSearch(objective, x, f, d, dg, stp0, xTrial, gTrial, maxEvals);
     evaluations += search.evaluations;
