@@ -25,11 +25,17 @@ function cspMeta(): Plugin {
   };
 }
 
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 // Big dependencies are pre-bundled up front; otherwise Vite discovers them mid-run and reloads
 // the test page (shared/BROWSER.md).
 const heavyDeps = [
   '@tensorflow/tfjs',
   '@tensorflow/tfjs-backend-webgpu',
+  '@tensorflow/tfjs-backend-wasm',
   'dexie',
   'comlink',
   'chart.js',
@@ -76,14 +82,20 @@ export default defineConfig({
         // later version waits for the user's reload (src/app/updates.svelte.ts).
         clientsClaim: true,
         skipWaiting: false,
+        // Cross-origin isolation for precached answers too (see the file's header).
+        importScripts: ['sw-isolation.js'],
       },
     }),
   ],
   worker: { format: 'es' },
   build: { target: 'es2022', chunkSizeWarningLimit: 8192 },
   optimizeDeps: { include: heavyDeps },
+  // Cross-origin isolation (COOP/COEP): SharedArrayBuffer and precise timers for the ML worker.
+  // Everything the app loads is its own, so `require-corp` blocks nothing.
+  server: { headers: isolationHeaders },
   preview: {
     headers: {
+      ...isolationHeaders,
       'Content-Security-Policy': `${contentSecurityPolicy}; frame-ancestors 'none'`,
       'X-Content-Type-Options': 'nosniff',
     },

@@ -43,6 +43,12 @@ const MAX_CACHED_MODELS = 4;
 interface CachedModel {
   model: tf.LayersModel;
   spec: FeaturisationSpec;
+  /**
+   * The TF.js backend its weights live on. A job on another backend (each job kind runs where it is
+   * fastest: workers/backend.ts) reloads the model there instead of reading weights across
+   * backends, which on WebGPU would mean a blocking `dataSync` per variable.
+   */
+  backend: string;
   /** `undefined` until first asked; `null` for a linear model (the embedding is the input). */
   embedding?: tf.LayersModel | null;
 }
@@ -66,7 +72,7 @@ export function cacheModel(
   const key = keyOf(dbName, runId);
   cache.get(key)?.model.dispose();
   cache.delete(key);
-  cache.set(key, { model, spec });
+  cache.set(key, { model, spec, backend: tf.getBackend() });
   while (cache.size > MAX_CACHED_MODELS) {
     const [oldest] = cache.keys();
     cache.get(oldest!)!.model.dispose();
@@ -90,7 +96,10 @@ export function evictModels(runId?: string): number {
 export async function modelFor(ref: ModelRef): Promise<CachedModel> {
   const key = keyOf(ref.dbName, ref.runId);
   const hit = cache.get(key);
-  if (hit) {
+  if (hit && hit.backend !== tf.getBackend()) {
+    hit.model.dispose();
+    cache.delete(key);
+  } else if (hit) {
     // Most recently used last, so eviction drops the least recently used.
     cache.delete(key);
     cache.set(key, hit);

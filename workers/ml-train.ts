@@ -70,10 +70,11 @@ export function balancedClassWeights(labels: Int32Array, numClasses: number): nu
 }
 
 function adapterOf(report: BackendReport): string | undefined {
-  if (report.adapter) {
+  // Under `auto` every backend started, so say only what belongs to the one this run used.
+  if (report.backend === 'webgpu' && report.adapter) {
     return [report.adapter.vendor, report.adapter.architecture].filter(Boolean).join(' · ');
   }
-  if (report.webgl) return `WebGL ${report.webgl.version}`;
+  if (report.backend === 'webgl' && report.webgl) return `WebGL ${report.webgl.version}`;
   return undefined;
 }
 
@@ -116,6 +117,15 @@ export async function trainModel(
     appVersion: request.appVersion,
     startedAt,
     ...(adapter ? { adapter } : {}),
+    ...(backend.choice
+      ? {
+          backendChoice: {
+            chosen: backend.choice.chosen,
+            timings: backend.choice.timings,
+            measuredAt: backend.choice.measuredAt,
+          },
+        }
+      : {}),
     ...(request.purpose ? { purpose: request.purpose } : {}),
     ...(request.continual
       ? {

@@ -4,6 +4,7 @@
 import * as Comlink from 'comlink';
 import * as tf from '@tensorflow/tfjs';
 import type {
+  BackendChoice,
   BackendPreference,
   BackendReport,
   MatmulBenchOptions,
@@ -12,7 +13,7 @@ import type {
   MemoryInfo,
   SelfTestResult,
 } from '../src/training/types';
-import { initBackend } from './backend';
+import { initBackend, useBackendFor } from './backend';
 import { beginJob, cancelJob, endJob } from './jobs';
 import { matmulBenchmark, matmulSelfTest } from './matmul';
 import type {
@@ -64,9 +65,22 @@ function progressSink<T>(callback: ((value: T) => void) | undefined) {
 const MAX_BUSY_LOOP_MS = 60_000;
 
 const api = {
-  /** Picks the first working backend from `prefer` onwards (webgpu → webgl → cpu). */
-  async init({ prefer }: { prefer: BackendPreference }): Promise<BackendReport> {
-    report = await initBackend(prefer);
+  /**
+   * `auto`: starts every backend, measures each job kind on each (or reuses `cached` figures of
+   * this same device) and runs each kind on the fastest; a forced backend: the first that works
+   * from `prefer` onwards (webgpu → webgl → wasm → cpu).
+   */
+  async init({
+    prefer,
+    cached,
+    thorough,
+  }: {
+    prefer: BackendPreference;
+    cached?: BackendChoice;
+    /** Measure every backend without the start-up budgets (Settings → Measure again). */
+    thorough?: boolean;
+  }): Promise<BackendReport> {
+    report = await initBackend(prefer, cached, thorough);
     return report;
   },
 
@@ -114,11 +128,13 @@ const api = {
     onProgress?: (progress: TrainProgress) => void,
     jobId?: number,
   ): Promise<TrainResult> {
-    const backend = requireBackend();
+    const started = requireBackend();
     const job = beginJob(jobId);
     const progress = progressSink(onProgress);
     try {
-      return await trainModel(request, job, (p) => progress.emit(p), backend);
+      const convolutional = request.config.modality === 'image';
+      const backend = await useBackendFor(started, 'train', { convolutional });
+      return await trainModel(request, job, (p) => progress.emit(p), { ...started, backend });
     } finally {
       endJob(job);
       progress.release();
@@ -131,10 +147,13 @@ const api = {
     onPartial?: (partial: PredictPartial) => void,
     jobId?: number,
   ): Promise<PredictResult> {
-    requireBackend();
+    const started = requireBackend();
     const job = beginJob(jobId);
     const partials = progressSink(onPartial);
     try {
+      const { input } = request;
+      const whole = input.kind === 'items' && input.itemIds === undefined;
+      await useBackendFor(started, whole ? 'poolScoring' : 'infer');
       const result = await predict(request, job, (p) => partials.emit(p));
       return Comlink.transfer(result, [result.probabilities.buffer]);
     } finally {
@@ -145,9 +164,10 @@ const api = {
 
   /** Penultimate-layer activations (the input features for a linear model). */
   async embed(request: PredictRequest, jobId?: number): Promise<EmbedResult> {
-    requireBackend();
+    const started = requireBackend();
     const job = beginJob(jobId);
     try {
+      await useBackendFor(started, 'poolScoring');
       const result = await embed(request, job);
       return Comlink.transfer(result, [result.embeddings.buffer]);
     } finally {
@@ -162,9 +182,10 @@ const api = {
     seed?: number,
     jobId?: number,
   ): Promise<McDropoutResult> {
-    requireBackend();
+    const started = requireBackend();
     const job = beginJob(jobId);
     try {
+      await useBackendFor(started, 'poolScoring');
       const result = await mcDropout(request, passes, job, seed);
       return Comlink.transfer(result, [result.probabilities.buffer]);
     } finally {

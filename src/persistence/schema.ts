@@ -148,7 +148,7 @@ export interface AnnotationRecord {
 // ---------------------------------------------------------------------------------------------
 // Training and registry
 
-export type Backend = 'webgpu' | 'webgl' | 'cpu';
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -175,6 +175,15 @@ export interface RunRecord {
   appVersion?: string;
   /** WebGPU adapter ('google · swiftshader') or WebGL renderer, when the backend has one. */
   adapter?: string;
+  /**
+   * How `backend` was chosen when the user left it on automatic: the backend per job kind and
+   * every backend's measured milliseconds per kind (a `BackendChoice` without its fingerprint).
+   */
+  backendChoice?: {
+    chosen: Record<string, string>;
+    timings: { backend: string; ms: Record<string, number>; software?: boolean; note?: string }[];
+    measuredAt: number;
+  };
   /** Pool sources the run read, in the order they were read. */
   sourceIds?: string[];
   /** Labelled items per split, e.g. `{ train: 240, validation: 52, test: 52 }`. */

@@ -7,8 +7,8 @@ export type {
   MlBridgeOptions,
   ProgressCallOptions,
 } from './ml-bridge';
-export { describeBackend } from './backend-label';
-export { BACKEND_NAMES } from './types';
+export { backendTitle, describeBackend, explainChoice, timingRows } from './backend-label';
+export { BACKEND_NAMES, JOB_KINDS } from './types';
 export type * from './types';
 export {
   PRESETS,

@@ -8,6 +8,7 @@ import { trackJob } from '../lib/jobs';
 import { delay, startWorker, terminateWorker, type LiveWorker as Host } from '../lib/worker-host';
 import type { MlApi } from '../../workers/ml.worker';
 import type {
+  BackendChoice,
   BackendPreference,
   BackendReport,
   MatmulBenchOptions,
@@ -90,6 +91,10 @@ type Job<T> = (api: Comlink.Remote<MlApi>, jobId: number, report: BackendReport)
 
 export class MlBridge {
   #prefer: BackendPreference;
+  /** Figures of an earlier measurement on this device, offered to the next worker start. */
+  #cachedChoice: BackendChoice | undefined;
+  /** The next start measures every backend in full (set by `remeasure`, cleared by the start). */
+  #thorough = false;
   readonly #cancelGraceMs: number;
   readonly #createWorker: () => Worker;
   /** Tail of the job queue; it settles when the worker is free again, never with an error. */
@@ -135,6 +140,25 @@ export class MlBridge {
     this.#listeners.add(listener);
     listener(this.#report);
     return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Offers an earlier measurement to the next worker start; the worker reuses it only when its
+   * fingerprint matches this device (otherwise it measures again). `undefined` forgets it.
+   */
+  setCachedChoice(choice: BackendChoice | undefined): void {
+    this.#cachedChoice = choice;
+  }
+
+  /**
+   * Forgets the cached figures and restarts the worker, which measures every backend again, in
+   * full (no start-up budget).
+   */
+  remeasure(): void {
+    this.#cachedChoice = undefined;
+    this.#thorough = true;
+    this.#terminate(abortError('The ML worker was restarted to measure the backends again'));
+    this.#setReport(undefined);
   }
 
   /**
@@ -272,7 +296,15 @@ export class MlBridge {
     const live = startWorker<MlApi, BackendReport>(
       this.#createWorker,
       'ML worker',
-      (api) => api.init({ prefer: this.#prefer }),
+      (api) => {
+        const thorough = this.#thorough;
+        this.#thorough = false;
+        return api.init({
+          prefer: this.#prefer,
+          ...(this.#cachedChoice ? { cached: this.#cachedChoice } : {}),
+          ...(thorough ? { thorough } : {}),
+        });
+      },
       (failed, reason) => this.#terminate(reason, failed),
     );
     live.ready = live.ready.then(

@@ -195,7 +195,7 @@ function validateRun(r: Row, c: Context): void {
   oneOf(r, 'status', ['running', 'completed', 'failed', 'cancelled']);
   obj(r, 'config');
   num(r, 'seed');
-  oneOf(r, 'backend', ['webgpu', 'webgl', 'cpu']);
+  oneOf(r, 'backend', ['webgpu', 'webgl', 'wasm', 'cpu']);
   str(r, 'dataDigest');
   str(r, 'labelDigest');
   obj(r, 'curves');

@@ -25,10 +25,12 @@ test('after the first visit the app works offline', async ({ page, context }) =>
 
   await context.setOffline(true);
   await page.reload();
+  // Served by the service worker now, and still cross-origin isolated (public/sw-isolation.js).
+  expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true);
   await expect(page.getByRole('table', { name: 'Projects' })).toContainText('Offline project');
   await page.keyboard.press('Alt+2');
   await expect(page.getByRole('heading', { level: 1, name: 'Data' })).toBeVisible();
-  // The ML worker chunk (TF.js) comes from the precache too.
-  await expect(page.getByTestId('backend-badge')).toContainText('WebGPU', { timeout: 90_000 });
+  // The ML worker chunk (TF.js) and the wasm backend's binary come from the precache too.
+  await expect(page.getByTestId('backend-badge')).toContainText('CPU (wasm', { timeout: 90_000 });
   await context.setOffline(false);
 });
