@@ -19,7 +19,8 @@ export interface DashboardWindow {
   report: WindowReport;
 }
 
-export type SignalId = 'data' | 'prediction' | 'uncertainty' | 'accuracy' | 'outliers';
+export type SignalId =
+  'data' | 'embedding' | 'prediction' | 'uncertainty' | 'accuracy' | 'outliers';
 
 export interface SignalDef {
   id: SignalId;
@@ -49,6 +50,15 @@ export const SIGNALS: readonly SignalDef[] = [
     yMax: 1,
     value: (r) => (r.features.length ? r.dataset.driftShare : null),
     help: 'Per feature: KS / χ² / Z on small references, normalised Wasserstein / Jensen–Shannon on large ones (Evidently).',
+  },
+  {
+    id: 'embedding',
+    title: 'Embedding drift',
+    yLabel: '−log₁₀ p (MMD on embeddings)',
+    threshold: -Math.log10(PREDICTION_P_THRESHOLD),
+    thresholdLabel: 'p = 0.05',
+    value: (r) => minusLog10(r.embedding?.pValue),
+    help: 'Image and text models: MMD two-sample test (RBF kernel, permutation p-value) of the penultimate-layer embeddings against the reference.',
   },
   {
     id: 'prediction',
@@ -88,6 +98,15 @@ export const SIGNALS: readonly SignalDef[] = [
     help: 'Isolation forest (tabular) or Mahalanobis distance (embeddings), threshold at the reference’s 99th percentile.',
   },
 ];
+
+/**
+ * The charts worth drawing for these windows: the signals some window has a value for. A text
+ * or image model has no tabular features, so its data-drift chart would read empty while the
+ * alerts report embedding drift; a tabular one has no embedding chart.
+ */
+export function signalsFor(windows: readonly DashboardWindow[]): SignalDef[] {
+  return SIGNALS.filter((def) => windows.some((w) => def.value(w.report) !== null));
+}
 
 /** Threshold of a signal for these windows (accuracy: the reference accuracy, when known). */
 export function thresholdOf(def: SignalDef, windows: readonly DashboardWindow[]): number | null {
