@@ -307,6 +307,13 @@ describe('accuracy on real data', () => {
     );
     // Same bins, same trees: the probabilities agree to rounding.
     expect(worst).toBeLessThan(1e-6);
+    // The categorical path is exercised, and an unseen island code is routed as missing.
+    expect(model.trees.some((t) => t.leftCategories.some((c) => c !== null))).toBe(true);
+    const unseen = subset(Xte, [0, 0]);
+    unseen.values[4] = 99;
+    unseen.values[unseen.cols + 4] = NaN;
+    const raw = rawPredictHgb(model, unseen);
+    expect(Array.from(raw.subarray(0, 3))).toEqual(Array.from(raw.subarray(3, 6)));
   });
 
   it('synthetic 4-class set with NaNs is within 1 point of sklearn', () => {
