@@ -1,9 +1,9 @@
 // Two-sample drift tests per feature, as scipy computes them and Evidently chooses and thresholds
 // them. Reference values: tests/fixtures/golden/make-monitoring-golden.py (scipy 1.10).
 //
-// Evidently (evidently.calculations.stattests, 0.4.x) is the model for the choice of test, the
-// thresholds, the normalisation of the Wasserstein distance and the binning of Jensen–Shannon and
-// PSI; scipy is the model for every statistic and p-value.
+// Evidently (src/evidently/legacy/calculations/stattests, v0.7.21) is the model for the choice of
+// test, the thresholds, the normalisation of the Wasserstein distance, the χ² variant and the
+// binning of Jensen–Shannon and PSI; scipy is the model for every statistic and p-value.
 import { kstwoSf } from './kolmogorov-n';
 import { chiSquareSf, twoSidedNormalP } from './special';
 import type {
