@@ -10,7 +10,24 @@
 // and the validation probabilities once; progress within an epoch is reported by batch count.
 import * as tf from '@tensorflow/tfjs';
 import { createRng, deriveSeed, epochOrder } from '../src/lib/rng';
-import { configHash, describeTrainConfigError, validateTrainConfig } from '../src/training/config';
+import {
+  configHash,
+  describeTrainConfigError,
+  validateTrainConfig,
+  type ModelFamily,
+  type TrainConfig,
+} from '../src/training/config';
+import type { FeaturisationSpec } from '../src/training/featurize-types';
+import type { LogisticRegressionModel } from '../src/learners/logistic-regression';
+import { FitCancelledError, type FeatureMatrix } from '../src/learners/types';
+import {
+  fitLinear,
+  linearOf,
+  setLinearWeights,
+  softmaxModel,
+  splitMatrix,
+  type LinearFit,
+} from './ml-linear';
 import { classificationMetrics, type ClassificationMetrics } from '../src/training/metrics';
 import type {
   EpochPoint,
@@ -20,7 +37,7 @@ import type {
   TrainResult,
 } from '../src/training/train-types';
 import type { BackendReport } from '../src/training/types';
-import type { RunRecord } from '../src/persistence/schema';
+import type { LearnerRecord, LearnerTrial, RunRecord } from '../src/persistence/schema';
 import { JobCancelledError, yieldToEventLoop, type JobToken } from './jobs';
 import {
   augmentBatch,
@@ -30,6 +47,7 @@ import {
   loadDataset,
   reposFor,
   splitData,
+  type LoadedDataset,
   type SplitData,
 } from './ml-data';
 import { captureArtifacts } from './ml-io';
@@ -209,143 +227,171 @@ export async function trainModel(
       batchesPerEpoch,
     });
 
-    model = buildModel(config, { inputShape, numClasses });
-    if (base) copyWeightsChecked(base.model, model);
-    optimizer = makeOptimizer(config);
-    let loss: string | ReturnType<typeof weightedCrossEntropy> = 'categoricalCrossentropy';
-    if (config.classWeighting === 'balanced') {
-      const weights = tf.tensor1d(balancedClassWeights(train.labels, numClasses));
-      owned.push(weights);
-      loss = weightedCrossEntropy(weights);
-    }
-    const penalty = request.continual?.penalty;
-    if (base && penalty && penalty.lambda > 0) {
-      // Importance on the old concept's items, from the base weights (the model holds them now).
-      const old = await splitData(datasetOfItems(ds, penalty.itemIds), spec, 'train');
-      const x = new Float32Array(old.rows * old.dim);
-      old.fill(
-        Int32Array.from({ length: old.rows }, (_, i) => i),
-        0,
-        old.rows,
-        x,
-      );
-      const importance = await estimateImportance(
-        model,
-        penalty.kind,
-        x,
-        old.rows,
-        inputShape,
-        old.labels,
-        () => job.cancelled,
-      );
-      owned.push(...importance);
-      job.throwIfCancelled();
-      const anchor = trainableVariables(model).map((v) => tf.clone(v));
-      owned.push(...anchor);
-      const baseLoss =
-        typeof loss === 'string'
-          ? (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.metrics.categoricalCrossentropy(yTrue, yPred)
-          : loss;
-      loss = withImportancePenalty(baseLoss, model, { anchor, importance }, penalty.lambda);
-    }
-    model.compile({ optimizer, loss, metrics: ['accuracy'] });
-
-    const shuffleRng = createRng(deriveSeed(config.seed, SEED_STREAM.shuffle));
-    const augmentRng = createRng(deriveSeed(config.seed, SEED_STREAM.augment));
-    const dropoutSeed = deriveSeed(config.seed, SEED_STREAM.dropout);
     const curves: EpochPoint[] = [];
-    const stopping = config.earlyStopping;
-    let best = Number.NaN;
     let bestEpoch = 0;
-    let bestWeights: tf.Tensor[] | undefined;
-    let waited = 0;
     let stoppedEarly = false;
     let trainMs = 0;
-    let lastYield = performance.now();
-
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      const order = epochOrder(train.rows, samplesPerEpoch, shuffleRng);
-      const trainedModel = model;
-      const batches = async function* () {
-        for (let b = 0; b < batchesPerEpoch; b++) {
-          if (performance.now() - lastYield > YIELD_EVERY_MS) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-          }
-          // Ending the generator ends the epoch cleanly; the caller then sees the cancel flag.
-          if (job.cancelled) return;
-          const start = b * batchSize;
-          const count = Math.min(batchSize, samplesPerEpoch - start);
-          // Fresh arrays per batch: backends may keep a reference to a tensor's source array.
-          const x = new Float32Array(count * train.dim);
-          train.fill(order, start, count, x);
-          augmentBatch(spec, x, count, augmentRng);
-          const y = new Float32Array(count * numClasses);
-          for (let i = 0; i < count; i++) y[i * numClasses + train.labels[order[start + i]!]!] = 1;
-          setDropoutSeeds(trainedModel, deriveSeed(dropoutSeed, epoch * batchesPerEpoch + b));
-          if (b > 0 && b % progressEvery === 0) {
-            emit({ kind: 'batch', epoch, batch: b, batchesPerEpoch });
-          }
-          yield {
-            xs: tf.tensor(x, [count, ...inputShape]),
-            ys: tf.tensor2d(y, [count, numClasses]),
-          };
-        }
-      };
-      const epochStart = performance.now();
-      const history = await model.fitDataset(tf.data.generator(batches), {
-        epochs: 1,
-        verbose: 0,
-        yieldEvery: 'never',
+    let samplesTrained = 0;
+    const family = config.family ?? 'network';
+    if (family !== 'network') {
+      const exact = await trainExact({
+        family,
+        config,
+        spec,
+        ds,
+        train,
+        validation,
+        inputShape,
+        job,
+        emit,
+        base,
+        penalty: request.continual?.penalty,
+        t0,
       });
-      trainMs += performance.now() - epochStart;
-      job.throwIfCancelled();
+      model = exact.model;
+      curves.push(exact.point);
+      trainMs = exact.trainMs;
+      samplesTrained = train.rows;
+      baseRun.learner = exact.learner;
+      await runs.appendEpoch(request.runId, { ...exact.point });
+      emit({ kind: 'epoch', point: exact.point, epochs: 1, best: true });
+    } else {
+      model = buildModel(config, { inputShape, numClasses });
+      if (base) copyWeightsChecked(base.model, model);
+      optimizer = makeOptimizer(config);
+      let loss: string | ReturnType<typeof weightedCrossEntropy> = 'categoricalCrossentropy';
+      if (config.classWeighting === 'balanced') {
+        const weights = tf.tensor1d(balancedClassWeights(train.labels, numClasses));
+        owned.push(weights);
+        loss = weightedCrossEntropy(weights);
+      }
+      const penalty = request.continual?.penalty;
+      if (base && penalty && penalty.lambda > 0) {
+        // Importance on the old concept's items, from the base weights (the model holds them now).
+        const old = await splitData(datasetOfItems(ds, penalty.itemIds), spec, 'train');
+        const x = new Float32Array(old.rows * old.dim);
+        old.fill(
+          Int32Array.from({ length: old.rows }, (_, i) => i),
+          0,
+          old.rows,
+          x,
+        );
+        const importance = await estimateImportance(
+          model,
+          penalty.kind,
+          x,
+          old.rows,
+          inputShape,
+          old.labels,
+          () => job.cancelled,
+        );
+        owned.push(...importance);
+        job.throwIfCancelled();
+        const anchor = trainableVariables(model).map((v) => tf.clone(v));
+        owned.push(...anchor);
+        const baseLoss =
+          typeof loss === 'string'
+            ? (yTrue: tf.Tensor, yPred: tf.Tensor) =>
+                tf.metrics.categoricalCrossentropy(yTrue, yPred)
+            : loss;
+        loss = withImportancePenalty(baseLoss, model, { anchor, importance }, penalty.lambda);
+      }
+      model.compile({ optimizer, loss, metrics: ['accuracy'] });
 
-      setDropoutSeeds(model, undefined);
-      const valProbs = await predictSplit(model, validation, inputShape);
-      const val = classificationMetrics(validation.labels, valProbs, spec.labels.classIds);
-      const point: EpochPoint = {
-        epoch,
-        loss: Number(history.history.loss?.[0] ?? Number.NaN),
-        accuracy: Number(history.history.acc?.[0] ?? history.history.accuracy?.[0] ?? Number.NaN),
-        valLoss: val.logLoss,
-        valAccuracy: val.accuracy,
-        valMacroF1: val.macroF1,
-        seconds: (performance.now() - t0) / 1000,
-      };
-      curves.push(point);
+      const shuffleRng = createRng(deriveSeed(config.seed, SEED_STREAM.shuffle));
+      const augmentRng = createRng(deriveSeed(config.seed, SEED_STREAM.augment));
+      const dropoutSeed = deriveSeed(config.seed, SEED_STREAM.dropout);
+      const stopping = config.earlyStopping;
+      let best = Number.NaN;
+      let bestWeights: tf.Tensor[] | undefined;
+      let waited = 0;
+      let lastYield = performance.now();
 
-      let isBest = true;
-      if (stopping) {
-        const value = stopping.metric === 'val_loss' ? val.logLoss : val.macroF1;
-        isBest = Number.isNaN(best) || improves(stopping.metric, value, best, stopping.minDelta);
-        if (isBest) {
-          best = value;
-          bestEpoch = epoch;
-          waited = 0;
-          const snapshot = tf.tidy(() => model!.getWeights().map((w) => tf.clone(w)));
-          if (bestWeights) tf.dispose(bestWeights);
-          bestWeights = snapshot;
+      for (let epoch = 0; epoch < config.epochs; epoch++) {
+        const order = epochOrder(train.rows, samplesPerEpoch, shuffleRng);
+        const trainedModel = model;
+        const batches = async function* () {
+          for (let b = 0; b < batchesPerEpoch; b++) {
+            if (performance.now() - lastYield > YIELD_EVERY_MS) {
+              await yieldToEventLoop();
+              lastYield = performance.now();
+            }
+            // Ending the generator ends the epoch cleanly; the caller then sees the cancel flag.
+            if (job.cancelled) return;
+            const start = b * batchSize;
+            const count = Math.min(batchSize, samplesPerEpoch - start);
+            // Fresh arrays per batch: backends may keep a reference to a tensor's source array.
+            const x = new Float32Array(count * train.dim);
+            train.fill(order, start, count, x);
+            augmentBatch(spec, x, count, augmentRng);
+            const y = new Float32Array(count * numClasses);
+            for (let i = 0; i < count; i++)
+              y[i * numClasses + train.labels[order[start + i]!]!] = 1;
+            setDropoutSeeds(trainedModel, deriveSeed(dropoutSeed, epoch * batchesPerEpoch + b));
+            if (b > 0 && b % progressEvery === 0) {
+              emit({ kind: 'batch', epoch, batch: b, batchesPerEpoch });
+            }
+            yield {
+              xs: tf.tensor(x, [count, ...inputShape]),
+              ys: tf.tensor2d(y, [count, numClasses]),
+            };
+          }
+        };
+        const epochStart = performance.now();
+        const history = await model.fitDataset(tf.data.generator(batches), {
+          epochs: 1,
+          verbose: 0,
+          yieldEvery: 'never',
+        });
+        trainMs += performance.now() - epochStart;
+        job.throwIfCancelled();
+
+        setDropoutSeeds(model, undefined);
+        const valProbs = await predictSplit(model, validation, inputShape);
+        const val = classificationMetrics(validation.labels, valProbs, spec.labels.classIds);
+        const point: EpochPoint = {
+          epoch,
+          loss: Number(history.history.loss?.[0] ?? Number.NaN),
+          accuracy: Number(history.history.acc?.[0] ?? history.history.accuracy?.[0] ?? Number.NaN),
+          valLoss: val.logLoss,
+          valAccuracy: val.accuracy,
+          valMacroF1: val.macroF1,
+          seconds: (performance.now() - t0) / 1000,
+        };
+        curves.push(point);
+
+        let isBest = true;
+        if (stopping) {
+          const value = stopping.metric === 'val_loss' ? val.logLoss : val.macroF1;
+          isBest = Number.isNaN(best) || improves(stopping.metric, value, best, stopping.minDelta);
+          if (isBest) {
+            best = value;
+            bestEpoch = epoch;
+            waited = 0;
+            const snapshot = tf.tidy(() => model!.getWeights().map((w) => tf.clone(w)));
+            if (bestWeights) tf.dispose(bestWeights);
+            bestWeights = snapshot;
+          } else {
+            waited++;
+          }
         } else {
-          waited++;
+          bestEpoch = epoch;
         }
-      } else {
-        bestEpoch = epoch;
+        await runs.appendEpoch(request.runId, { ...point });
+        emit({ kind: 'epoch', point, epochs: config.epochs, best: isBest });
+        job.throwIfCancelled();
+        if (stopping && waited >= stopping.patience) {
+          stoppedEarly = true;
+          break;
+        }
       }
-      await runs.appendEpoch(request.runId, { ...point });
-      emit({ kind: 'epoch', point, epochs: config.epochs, best: isBest });
-      job.throwIfCancelled();
-      if (stopping && waited >= stopping.patience) {
-        stoppedEarly = true;
-        break;
+      if (bestWeights) {
+        model.setWeights(bestWeights);
+        tf.dispose(bestWeights);
+        bestWeights = undefined;
       }
+      samplesTrained = samplesPerEpoch * curves.length;
     }
-    if (bestWeights) {
-      model.setWeights(bestWeights);
-      tf.dispose(bestWeights);
-      bestWeights = undefined;
-    }
-
     emit({ kind: 'evaluating' });
     const evaluation: Record<SplitName, ClassificationMetrics> = {
       validation: classificationMetrics(
@@ -361,7 +407,7 @@ export async function trainModel(
     };
     job.throwIfCancelled();
 
-    const trainSamplesPerSecond = (samplesPerEpoch * curves.length) / (trainMs / 1000);
+    const trainSamplesPerSecond = samplesTrained / (trainMs / 1000);
     const metrics = flatMetrics(evaluation);
     metrics.epochs = curves.length;
     metrics.bestEpoch = bestEpoch;
@@ -374,10 +420,11 @@ export async function trainModel(
         evaluation: evaluation,
         featurisation: spec as unknown as Record<string, unknown>,
         bestEpoch,
+        ...(baseRun.learner ? { learner: baseRun.learner } : {}),
       },
       artifacts,
     );
-    optimizer.dispose();
+    optimizer?.dispose();
     optimizer = undefined;
     cacheModel(request.dbName, request.runId, model, spec);
     kept = true;
@@ -440,4 +487,179 @@ async function predictSplit(
   return scoreRows(model, inputShape, data.rows, (start, count, out) =>
     data.fill(order, start, count, out),
   );
+}
+
+/** Auto stops trying further candidates once this much time has gone into the ones before. */
+const AUTO_BUDGET_MS = 20_000;
+
+interface Candidate {
+  family: 'linear';
+  C: number;
+}
+
+/**
+ * The candidates Auto tries on a modality. Linear models on standardised tabular features are
+ * sensitive to C (sklearn's default 1 under-fits some sets and over-fits others), and each fit is
+ * milliseconds, so tabular tries three; TF-IDF rows are l2-normalised, where C = 1 is often too
+ * strong a penalty, so text tries 1 and 10 (warm-started from 1); image pixels try 1.
+ */
+function autoCandidates(config: TrainConfig): Candidate[] {
+  const cs =
+    config.modality === 'tabular' ? [1, 0.1, 10] : config.modality === 'text' ? [1, 10] : [1];
+  return cs.map((C) => ({ family: 'linear', C }));
+}
+
+interface ExactTraining {
+  family: Exclude<ModelFamily, 'network'>;
+  config: TrainConfig;
+  spec: FeaturisationSpec;
+  ds: LoadedDataset;
+  train: SplitData;
+  validation: SplitData;
+  inputShape: number[];
+  job: JobToken;
+  emit: ProgressEmit;
+  base: Awaited<ReturnType<typeof modelFor>> | undefined;
+  penalty: NonNullable<TrainRequest['continual']>['penalty'];
+  t0: number;
+}
+
+/** Is trial `a` better than `b`: lower validation log-loss, then higher macro-F1. */
+function betterTrial(a: LearnerTrial, b: LearnerTrial | undefined): boolean {
+  if (!b) return true;
+  const la = a.valLogLoss ?? Infinity;
+  const lb = b.valLogLoss ?? Infinity;
+  if (la !== lb) return la < lb;
+  return (a.valMacroF1 ?? -Infinity) > (b.valMacroF1 ?? -Infinity);
+}
+
+/**
+ * Fits an exact learner (or Auto's candidates) and returns its model as a one-layer TF.js softmax
+ * model, the single curve point and the learner record. Auto keeps the candidate with the best
+ * validation log-loss (then macro-F1); the test split is never looked at here.
+ */
+async function trainExact(t: ExactTraining): Promise<{
+  model: tf.Sequential;
+  point: EpochPoint;
+  trainMs: number;
+  learner: LearnerRecord;
+}> {
+  const { config, spec, train, validation, job, emit } = t;
+  if (t.family === 'boosted-trees') {
+    throw new Error('Boosted trees cannot be trained in this version yet: choose Auto or Linear');
+  }
+  const numClasses = spec.labels.classIds.length;
+  const x = splitMatrix(train, spec);
+  await yieldToEventLoop();
+  job.throwIfCancelled();
+
+  let base: LogisticRegressionModel | undefined;
+  let penalty: { lambda: number; oldItems: FeatureMatrix } | undefined;
+  if (t.base) {
+    base = (await linearOf(t.base.model)) ?? undefined;
+    if (!base) {
+      throw new Error(
+        'The base model is a network: a linear fine-tune needs a linear base model. Train from scratch, or fine-tune with the Network family.',
+      );
+    }
+    if (t.penalty && t.penalty.lambda > 0) {
+      const old = await splitData(datasetOfItems(t.ds, t.penalty.itemIds), spec, 'train');
+      penalty = { lambda: t.penalty.lambda, oldItems: splitMatrix(old, spec) };
+    }
+  }
+  const candidates: Candidate[] =
+    t.family === 'linear' || base
+      ? [{ family: 'linear', C: config.C ?? 1 }]
+      : autoCandidates(config);
+
+  const trials: LearnerTrial[] = [];
+  let best: { model: tf.Sequential; fit: LinearFit; trial: LearnerTrial } | undefined;
+  const started = performance.now();
+  let trainMs = 0;
+  let previous: LogisticRegressionModel | undefined;
+  try {
+    for (const [i, candidate] of candidates.entries()) {
+      const params = { C: candidate.C };
+      if (i > 0 && performance.now() - started > AUTO_BUDGET_MS) {
+        trials.push({
+          family: candidate.family,
+          params,
+          chosen: false,
+          note: `skipped: the ${Math.round(AUTO_BUDGET_MS / 1000)} s budget was spent`,
+        });
+        continue;
+      }
+      const fit = fitLinear(x, train.labels, numClasses, config, {
+        C: candidate.C,
+        shouldStop: () => job.cancelled,
+        onIteration: (iteration, maxIterations) =>
+          emit({ kind: 'batch', epoch: 0, batch: iteration, batchesPerEpoch: maxIterations }),
+        // Along the C path, the previous solution is a close start (sklearn's warm_start idea).
+        ...(base ? { base } : previous ? { base: previous } : {}),
+        ...(penalty ? { penalty } : {}),
+      });
+      trainMs += fit.ms;
+      previous = fit.lr;
+      const model = softmaxModel(t.inputShape, numClasses);
+      setLinearWeights(model, fit.lr);
+      const trial: LearnerTrial = { family: 'linear', params, ms: fit.ms, chosen: false };
+      if (validation.rows > 0) {
+        const val = classificationMetrics(
+          validation.labels,
+          await predictSplit(model, validation, t.inputShape),
+          spec.labels.classIds,
+        );
+        trial.valLogLoss = val.logLoss;
+        trial.valMacroF1 = val.macroF1;
+      } else {
+        trial.note = 'no validation items: the first candidate is kept';
+      }
+      trials.push(trial);
+      if ((validation.rows > 0 || !best) && betterTrial(trial, best?.trial)) {
+        best?.model.dispose();
+        best = { model, fit, trial };
+      } else {
+        model.dispose();
+      }
+      await yieldToEventLoop();
+      job.throwIfCancelled();
+    }
+  } catch (error) {
+    best?.model.dispose();
+    if (error instanceof FitCancelledError) throw new JobCancelledError(job.id);
+    throw error;
+  }
+  const chosen = best!;
+  chosen.trial.chosen = true;
+  const trainProbs = await predictSplit(chosen.model, train, t.inputShape);
+  const trainMetrics = classificationMetrics(train.labels, trainProbs, spec.labels.classIds);
+  const point: EpochPoint = {
+    epoch: 0,
+    loss: trainMetrics.logLoss,
+    accuracy: trainMetrics.accuracy,
+    valLoss: chosen.trial.valLogLoss ?? Number.NaN,
+    valAccuracy: Number.NaN,
+    valMacroF1: chosen.trial.valMacroF1 ?? Number.NaN,
+    seconds: (performance.now() - t.t0) / 1000,
+  };
+  if (validation.rows > 0) {
+    const val = classificationMetrics(
+      validation.labels,
+      await predictSplit(chosen.model, validation, t.inputShape),
+      spec.labels.classIds,
+    );
+    point.valAccuracy = val.accuracy;
+  }
+  return {
+    model: chosen.model,
+    point,
+    trainMs,
+    learner: {
+      family: 'linear',
+      params: { C: chosen.fit.C },
+      iterations: chosen.fit.lr.iterations,
+      converged: chosen.fit.lr.converged,
+      ...(t.family === 'auto' ? { trials } : {}),
+    },
+  };
 }

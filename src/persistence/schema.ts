@@ -150,6 +150,30 @@ export interface AnnotationRecord {
 
 export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
+/**
+ * What an exact learner (or Auto) fitted: the family that produced the weights, its parameters,
+ * and — for Auto — every family tried, with its validation figures and why it won or was skipped.
+ * Absent for network runs recorded before the exact learners.
+ */
+export interface LearnerRecord {
+  family: 'linear' | 'boosted-trees' | 'network';
+  params: Record<string, number | string>;
+  iterations?: number;
+  converged?: boolean;
+  trials?: LearnerTrial[];
+}
+
+export interface LearnerTrial {
+  family: 'linear' | 'boosted-trees' | 'network';
+  params: Record<string, number | string>;
+  /** Validation log-loss and macro-F1; absent when the trial was skipped. */
+  valLogLoss?: number;
+  valMacroF1?: number;
+  ms?: number;
+  chosen: boolean;
+  note?: string;
+}
+
 export type RunStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
 export interface RunRecord {
@@ -179,6 +203,7 @@ export interface RunRecord {
    * How `backend` was chosen when the user left it on automatic: the backend per job kind and
    * every backend's measured milliseconds per kind (a `BackendChoice` without its fingerprint).
    */
+  learner?: LearnerRecord;
   backendChoice?: {
     chosen: Record<string, string>;
     timings: { backend: string; ms: Record<string, number>; software?: boolean; note?: string }[];

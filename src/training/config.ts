@@ -15,6 +15,27 @@ export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'rmsprop'];
 export type ClassWeighting = 'none' | 'balanced';
 export const CLASS_WEIGHTINGS: readonly ClassWeighting[] = ['none', 'balanced'];
 
+/**
+ * The kind of model a run fits. `network`: a TF.js network trained from random weights (MLP, CNN,
+ * linear softmax on hashed text). `linear`: multinomial logistic regression solved exactly in the
+ * worker (L-BFGS, src/learners/logistic-regression.ts) and served as a one-layer TF.js softmax
+ * model. `boosted-trees`: histogram gradient boosting (tabular only, src/learners/hist-gbdt).
+ * `auto`: tries the families that fit the data and the time budget and keeps the best by
+ * validation log-loss (then macro-F1), recording every trial on the run.
+ */
+export type ModelFamily = 'auto' | 'linear' | 'boosted-trees' | 'network';
+export const MODEL_FAMILIES: readonly ModelFamily[] = [
+  'auto',
+  'linear',
+  'boosted-trees',
+  'network',
+];
+
+/** Families a modality can train (boosted trees need tabular columns). */
+export function familiesFor(modality: Modality): readonly ModelFamily[] {
+  return modality === 'tabular' ? MODEL_FAMILIES : ['auto', 'linear', 'network'];
+}
+
 export type EarlyStoppingMetric = 'val_loss' | 'val_macro_f1';
 export const EARLY_STOPPING_METRICS: readonly EarlyStoppingMetric[] = ['val_loss', 'val_macro_f1'];
 
@@ -27,6 +48,10 @@ export interface EarlyStopping {
 
 export interface TrainConfig {
   modality: Modality;
+  /** Absent in runs recorded before the exact learners: those were all `network`. */
+  family?: ModelFamily;
+  /** Linear: inverse L2 strength, as scikit-learn's `C` (absent: 1, or chosen by Auto). */
+  C?: number;
   /** The preset the values started from; the advanced panel may have changed them since. */
   preset: TrainPreset;
   epochs: number;
@@ -234,10 +259,11 @@ export type TrainConfigNumberField =
   | 'earlyStopping.minDelta'
   | 'textDim'
   | 'charNgrams'
-  | 'augment.shift';
+  | 'augment.shift'
+  | 'C';
 
 export type TrainConfigChoiceField =
-  'modality' | 'preset' | 'optimizer' | 'classWeighting' | 'earlyStopping.metric';
+  'modality' | 'preset' | 'optimizer' | 'classWeighting' | 'earlyStopping.metric' | 'family';
 
 interface NumberRule {
   min: number;
@@ -264,6 +290,7 @@ export const TRAIN_CONFIG_LIMITS: Record<TrainConfigNumberField, NumberRule> = {
   textDim: { min: 16, max: 262144, minInclusive: true, integer: true },
   charNgrams: { min: 1, max: 8, minInclusive: true, integer: true },
   'augment.shift': { min: 0, max: 0.5, minInclusive: true, integer: false },
+  C: { min: 0, max: 1e6, minInclusive: false, integer: false },
 };
 
 /** At most this many hidden layers / conv blocks. */
@@ -353,6 +380,11 @@ function checkLayers(
 export function trainConfigErrors(c: TrainConfig): TrainConfigError[] {
   const out: TrainConfigError[] = [];
   checkChoice('modality', c.modality, MODALITY_NAMES, out);
+  if (c.family !== undefined) {
+    const allowed = MODALITY_NAMES.includes(c.modality) ? familiesFor(c.modality) : MODEL_FAMILIES;
+    checkChoice('family', c.family, allowed, out);
+  }
+  if (c.C !== undefined) checkNumber('C', c.C, out);
   checkChoice('preset', c.preset, TRAIN_PRESETS, out);
   checkNumber('epochs', c.epochs, out);
   checkNumber('batchSize', c.batchSize, out);
@@ -430,6 +462,8 @@ const FIELD_LABELS: Record<TrainConfigNumberField | TrainConfigChoiceField | 'au
   charNgrams: 'Character n-gram length',
   'augment.shift': 'Augmentation shift',
   augment: 'Augmentation',
+  family: 'Model family',
+  C: 'Regularisation C',
 };
 
 /** One sentence for the UI. */
