@@ -37,6 +37,8 @@ export {
 export { agreementOf, categoryKappa, planMerge, type MergePlan } from './merge';
 export {
   currentLabelRows,
+  float32Shortest,
+  labelStudioItemData,
   labelStudioTasks,
   labelsCsv,
   labelsJsonl,

@@ -1,6 +1,9 @@
 // One schema per table for rows read from a workspace file: types, required fields, allowed
 // values, and ids that must refer to this project (a source of the project, a run of the project).
 // Unknown extra fields are kept: other parts of Inloop add optional fields without a schema bump.
+// References between tables are checked too: an annotation's label is a class, its item is an item of
+// one of the file's sources, a model version's run is in the file, a prediction's version is in the
+// file (or was deleted, as the registry's audit log in the file records).
 // A row that fails gets a reason the user can read; the first failing row stops the import.
 import { PROJECT_TABLES, type ProjectRows, type ProjectTable } from '../persistence/workspace-repo';
 import type { RawWorkspace } from './format';
@@ -24,7 +27,13 @@ function need(cond: boolean, reason: string): asserts cond {
 const str = (r: Row, k: string) => need(typeof r[k] === 'string', `"${k}" must be text`);
 const nonEmpty = (r: Row, k: string) =>
   need(typeof r[k] === 'string' && r[k].length > 0, `"${k}" must be non-empty text`);
-const num = (r: Row, k: string) => need(typeof r[k] === 'number', `"${k}" must be a number`);
+// Seeds, times and counts are finite: JSON such as `1e999` parses to Infinity, which no export
+// writes (non-finite metrics and curve points travel as `$num` and are checked where they may be).
+const num = (r: Row, k: string) =>
+  need(
+    typeof r[k] === 'number' && Number.isFinite(r[k]),
+    `"${k}" must be a finite number (it is ${String(r[k])})`,
+  );
 const int = (r: Row, k: string, min = 0) =>
   need(Number.isSafeInteger(r[k]) && (r[k] as number) >= min, `"${k}" must be an integer ≥ ${min}`);
 const bool = (r: Row, k: string) => need(typeof r[k] === 'boolean', `"${k}" must be true or false`);
@@ -52,7 +61,39 @@ interface Context {
   modelIds: Set<string>;
   weightKeys: Set<string>;
   classIds: Set<string>;
+  /** Every item id of every chunk in the file. */
+  itemIds: Set<string>;
+  /** Model versions the file's audit log records as deleted ("registry.delete" events). */
+  deletedModelIds: Set<string>;
 }
+
+const label = (r: Row, k: string, c: Context) =>
+  need(
+    typeof r[k] === 'string' && c.classIds.has(r[k]),
+    `"${k}" "${String(r[k])}" is not one of the project's classes`,
+  );
+
+// Item ids are `${sourceId}:${key}` with a UUID source id (src/data/chunk-builder.ts,
+// workers/ingest-items.ts). Deleting a source keeps the human labels of its items in the
+// append-only log (sources-repo deleteSource), so an annotation whose id names a UUID source that
+// is not in the file is a label kept from a deleted source, not a dangling reference.
+const KEPT_FROM_DELETED_SOURCE = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):/;
+
+function itemOfFile(r: Row, c: Context): void {
+  const id = r.itemId as string;
+  if (c.itemIds.has(id)) return;
+  const source = KEPT_FROM_DELETED_SOURCE.exec(id)?.[1];
+  need(
+    source !== undefined && !c.sourceIds.has(source),
+    `"itemId" "${id}" is not an item of any source in this file`,
+  );
+}
+
+const modelOfFile = (r: Row, k: string, c: Context) =>
+  need(
+    typeof r[k] === 'string' && (c.modelIds.has(r[k]) || c.deletedModelIds.has(r[k])),
+    `"${k}" "${String(r[k])}" is not a model version in this file`,
+  );
 
 const ofProject = (r: Row, c: Context) =>
   need(r.projectId === c.projectId, '"projectId" is not the project of this file');
@@ -166,6 +207,10 @@ function validateBlob(r: Row, c: Context): void {
   nonEmpty(r, 'id');
   ofSource(r, c);
   str(r, 'itemId');
+  need(
+    c.itemIds.has(r.itemId as string),
+    `"itemId" "${String(r.itemId)}" is not an item of its source`,
+  );
   oneOf(r, 'kind', ['pixels', 'thumbnail', 'original']);
   need(
     r.data instanceof ArrayBuffer || (typeof Blob !== 'undefined' && r.data instanceof Blob),
@@ -179,7 +224,8 @@ function validateAnnotation(r: Row, c: Context): void {
   int(r, 'seq', 1);
   ofProject(r, c);
   str(r, 'itemId');
-  nullOr(r, 'label', str);
+  itemOfFile(r, c);
+  nullOr(r, 'label', (x, k) => label(x, k, c));
   str(r, 'annotator');
   str(r, 'sessionId');
   oneOf(r, 'kind', ['human', 'suggestion', 'import', 'adjudication', 'undo']);
@@ -216,6 +262,7 @@ function validateModel(r: Row, c: Context): void {
   ofProject(r, c);
   int(r, 'version', 1);
   str(r, 'runId');
+  need(c.runIds.has(r.runId as string), `"runId" "${String(r.runId)}" is not a run in this file`);
   need(
     Array.isArray(r.aliases) && r.aliases.every((a) => a === 'champion' || a === 'challenger'),
     '"aliases" must list champion/challenger',
@@ -225,7 +272,7 @@ function validateModel(r: Row, c: Context): void {
   obj(r, 'metrics');
   obj(r, 'featurisation');
   obj(r, 'lineage');
-  nullOr(r, 'parentModelId', str);
+  nullOr(r, 'parentModelId', (x, k) => modelOfFile(x, k, c));
 }
 
 function validateWeights(r: Row, c: Context): void {
@@ -256,11 +303,11 @@ function validateWeights(r: Row, c: Context): void {
 function validatePrediction(r: Row, c: Context): void {
   int(r, 'seq', 1);
   ofProject(r, c);
-  str(r, 'modelId');
+  modelOfFile(r, 'modelId', c);
   str(r, 'sourceId');
   str(r, 'itemId');
   num(r, 'at');
-  str(r, 'label');
+  label(r, 'label', c);
   need(
     Array.isArray(r.probabilities) && r.probabilities.every((p) => typeof p === 'number'),
     '"probabilities" must be numbers',
@@ -270,7 +317,7 @@ function validatePrediction(r: Row, c: Context): void {
 function validateWindow(r: Row, c: Context): void {
   int(r, 'seq', 1);
   ofProject(r, c);
-  str(r, 'modelId');
+  modelOfFile(r, 'modelId', c);
   str(r, 'sourceId');
   num(r, 'start');
   num(r, 'end');
@@ -298,7 +345,7 @@ function validatePipelineRun(r: Row, c: Context): void {
   num(r, 'startedAt');
   nullOr(r, 'finishedAt', num);
   need(Array.isArray(r.steps) && r.steps.every(isObj), '"steps" must be a list of objects');
-  nullOr(r, 'challengerModelId', str);
+  nullOr(r, 'challengerModelId', (x, k) => modelOfFile(x, k, c));
 }
 
 function validateEvent(r: Row, c: Context): void {
@@ -380,6 +427,8 @@ export function validateRecords(
     const sources = rowsOf('sources');
     const runs = rowsOf('runs');
     const models = rowsOf('models');
+    const chunks = rowsOf('chunks');
+    const events = rowsOf('events');
     const ctx: Context = {
       projectId,
       sourceIds: new Set(sources.map((s) => s.id as string)),
@@ -392,6 +441,21 @@ export function validateRecords(
         ...runs.flatMap((r) => (typeof r.weightsKey === 'string' ? [r.weightsKey] : [])),
       ]),
       classIds: new Set((project.classes as Row[]).map((c) => c.id as string)),
+      // Only ids that are text; a chunk whose ids are not is refused by its own validator.
+      itemIds: new Set(
+        chunks.flatMap((ch) =>
+          Array.isArray(ch.itemIds)
+            ? ch.itemIds.filter((id): id is string => typeof id === 'string')
+            : [],
+        ),
+      ),
+      deletedModelIds: new Set(
+        events.flatMap((e) =>
+          e.kind === 'registry.delete' && isObj(e.detail) && typeof e.detail.modelId === 'string'
+            ? [e.detail.modelId]
+            : [],
+        ),
+      ),
     };
     // Sources first: chunks and blobs check against them.
     for (const name of Object.keys(VALIDATORS) as (keyof typeof VALIDATORS)[]) {

@@ -30,6 +30,7 @@ import {
 } from './session';
 import {
   currentLabelRows,
+  labelStudioItemData,
   labelStudioTasks,
   labelsCsv,
   labelsJsonl,
@@ -181,8 +182,13 @@ export class ShareState {
         report.errorKind = result.error.kind;
         return null;
       }
-      const { manifest } = result.value;
-      report.project = manifest.project;
+      const { manifest, rows } = result.value;
+      // The name the project row carries is the one the import writes; the manifest's copy is only
+      // a label of the file and could differ in a hand-edited file.
+      report.project = {
+        id: manifest.project.id,
+        name: rows.projects[0]?.name ?? manifest.project.name,
+      };
       report.counts = Object.fromEntries(
         Object.entries(result.value.rows).map(([t, list]) => [t, (list as unknown[]).length]),
       );
@@ -241,7 +247,13 @@ export class ShareState {
       report.imported = true;
       report.exists = null;
       this.#pending = null;
-      this.#notices.push('ok', `Imported "${content.manifest.project.name}".`);
+      const name = content.rows.projects[0]?.name ?? content.manifest.project.name;
+      this.#notices.push(
+        'ok',
+        replace
+          ? `Imported the project "${name}", replacing the copy that was here.`
+          : `Imported the project "${name}" as a new project.`,
+      );
       return content.manifest.project.id;
     } catch (e) {
       if (e instanceof ProjectWriteFailure) {
@@ -389,24 +401,14 @@ export class ShareState {
       else {
         const wanted = new Set(rows.map((r) => r.itemId));
         const data = await workspaceRepo.readProject(project.id, ['sources', 'chunks']);
-        const itemData = new Map<string, Record<string, unknown>>();
-        for (const chunk of data?.chunks ?? []) {
-          chunk.itemIds.forEach((id, i) => {
-            if (!wanted.has(id)) return;
-            const values: Record<string, unknown> = {};
-            for (const [name, col] of Object.entries(chunk.columns)) {
-              if (col.kind === 'str') values[name] = col.values[i];
-              else if (col.kind === 'i32')
-                values[name] = col.codes[i]! < 0 ? null : col.vocab[col.codes[i]!];
-              else values[name] = col.missing[i] ? null : col.values[i];
-            }
-            const text = Object.entries(chunk.columns).find(([, c]) => c.kind === 'str');
-            if (project.modality === 'text' && text) values.text = values[text[0]];
-            itemData.set(id, values);
-          });
-        }
-        const { tasks, labelConfig } = labelStudioTasks(project, rows, itemData);
+        const itemData = labelStudioItemData(project, data?.chunks ?? [], wanted);
+        const { tasks, labelConfig, annotators } = labelStudioTasks(project, rows, itemData);
         saveFile(JSON.stringify(tasks, null, 1), `${base}-label-studio.json`, 'application/json');
+        saveFile(
+          JSON.stringify(annotators, null, 1),
+          `${base}-label-studio-annotators.json`,
+          'application/json',
+        );
         saveFile(labelConfig, `${base}-label-studio-config.xml`, 'application/xml');
       }
       this.#notices.push('ok', `Exported ${rows.length} labels.`);

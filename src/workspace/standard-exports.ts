@@ -1,6 +1,9 @@
 // Exports other tools read, so a team that outgrows the browser can continue elsewhere:
 // - labels as CSV and JSON Lines (the current label of every labelled item, and who gave it);
-// - Label Studio JSON: one task per labelled item with a `choices` annotation (classification);
+// - Label Studio JSON: one task per labelled item with a `choices` annotation (classification),
+//   `completed_by` an integer user id as Label Studio's own JSON export writes it (docs: "User ID of
+//   the user that created the annotation"), with the id → annotator name list beside the tasks;
+//   float32 columns written with the shortest decimals that read back as the same float32;
 // - runs in MLflow's file-store layout, zipped: mlruns/<experiment>/meta.yaml and
 //   mlruns/<experiment>/<run>/{meta.yaml, params/, metrics/, tags/} (+ the TF.js model under
 //   artifacts/model when the run kept weights). Metric files hold lines "timestamp value step".
@@ -8,6 +11,7 @@ import { zipSync, strToU8 } from 'fflate';
 import { layersModelJson } from '../registry/tfjs-export';
 import type {
   AnnotationRecord,
+  ChunkRecord,
   ModelWeightsRecord,
   Project,
   RunRecord,
@@ -90,9 +94,58 @@ export interface LabelStudioTask {
       type: 'choices';
       value: { choices: string[] };
     }[];
-    completed_by?: string;
+    /** Label Studio user id (1-based), see `LabelStudioExport.annotators`. */
+    completed_by: number;
     created_at: string;
   }[];
+}
+
+export interface LabelStudioExport {
+  tasks: LabelStudioTask[];
+  labelConfig: string;
+  /** Who each `completed_by` id is: Label Studio's tasks carry only the number. */
+  annotators: { id: number; name: string }[];
+}
+
+/**
+ * The shortest decimal that reads back as the same float32 (39.1, not 39.099998474121094, which
+ * is what the float32 widened to a double prints as). Tries 1…9 significant digits: 9 always
+ * round-trips a float32.
+ */
+export function float32Shortest(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.fround(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const candidate = Number(f.toPrecision(digits));
+    if (Math.fround(candidate) === f) return candidate;
+  }
+  return f;
+}
+
+/** Task data per wanted item from its chunk: column name → value (null where missing). */
+export function labelStudioItemData(
+  project: Project,
+  chunks: readonly ChunkRecord[],
+  wanted: ReadonlySet<string>,
+): Map<string, Record<string, unknown>> {
+  const itemData = new Map<string, Record<string, unknown>>();
+  for (const chunk of chunks) {
+    const text = Object.entries(chunk.columns).find(([, c]) => c.kind === 'str');
+    chunk.itemIds.forEach((id, i) => {
+      if (!wanted.has(id)) return;
+      const values: Record<string, unknown> = {};
+      for (const [name, col] of Object.entries(chunk.columns)) {
+        if (col.kind === 'str') values[name] = col.values[i];
+        else if (col.kind === 'i32')
+          values[name] = col.codes[i]! < 0 ? null : col.vocab[col.codes[i]!];
+        else if (col.missing[i]) values[name] = null;
+        else values[name] = col.kind === 'f32' ? float32Shortest(col.values[i]!) : col.values[i];
+      }
+      if (project.modality === 'text' && text) values.text = values[text[0]];
+      itemData.set(id, values);
+    });
+  }
+  return itemData;
 }
 
 /**
@@ -103,7 +156,10 @@ export function labelStudioTasks(
   project: Project,
   rows: readonly LabelRow[],
   itemData: ReadonlyMap<string, Record<string, unknown>> = new Map(),
-): { tasks: LabelStudioTask[]; labelConfig: string } {
+): LabelStudioExport {
+  // Ids in name order, so one project always gives the same numbers.
+  const names = [...new Set(rows.map((r) => r.annotator))].sort();
+  const userId = new Map(names.map((name, i) => [name, i + 1]));
   const tasks = rows.map((r, i) => ({
     id: i + 1,
     data: { item_id: r.itemId, ...(itemData.get(r.itemId) ?? {}) },
@@ -117,7 +173,7 @@ export function labelStudioTasks(
             value: { choices: [r.labelName] },
           },
         ],
-        completed_by: r.annotator,
+        completed_by: userId.get(r.annotator)!,
         created_at: new Date(r.at).toISOString(),
       },
     ],
@@ -131,6 +187,7 @@ export function labelStudioTasks(
       : '<Text name="item" value="$item_id"/>';
   return {
     tasks,
+    annotators: names.map((name, i) => ({ id: i + 1, name })),
     labelConfig: `<View>\n  ${view}\n  <Choices name="label" toName="item" choice="single">\n${choices}\n  </Choices>\n</View>\n`,
   };
 }

@@ -62,7 +62,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function listZipEntries(bytes: Uint8Array, limits: ZipLimits): ZipEntry[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const len = bytes.length;
-  if (len < 22) fail({ kind: 'not-a-workspace', detail: 'too short to be a zip archive' });
+  // A zip's directory sits at its end: a file that starts as a zip (a local header) but has no
+  // end record was cut short (an interrupted download or copy), not some other kind of file.
+  const truncated: WorkspaceError = {
+    kind: 'damaged',
+    detail: 'it is truncated: the end of the zip archive is missing',
+  };
+  const startsAsZip = len >= 4 && view.getUint32(0, true) === LOCAL_SIGNATURE;
+  if (len < 22) {
+    fail(
+      startsAsZip
+        ? truncated
+        : { kind: 'not-a-workspace', detail: 'too short to be a zip archive' },
+    );
+  }
   let eocd = -1;
   for (let i = len - 22; i >= Math.max(0, len - 22 - 0xffff); i--) {
     if (view.getUint32(i, true) === EOCD_SIGNATURE) {
@@ -70,7 +83,8 @@ export function listZipEntries(bytes: Uint8Array, limits: ZipLimits): ZipEntry[]
       break;
     }
   }
-  if (eocd < 0) fail({ kind: 'not-a-workspace', detail: 'not a zip archive' });
+  if (eocd < 0)
+    fail(startsAsZip ? truncated : { kind: 'not-a-workspace', detail: 'not a zip archive' });
   const diskEntries = view.getUint16(eocd + 8, true);
   const count = view.getUint16(eocd + 10, true);
   const cdSize = view.getUint32(eocd + 12, true);

@@ -15,6 +15,7 @@ import {
 } from '../../src/persistence/workspace-repo';
 import { exportWorkspace } from '../../src/workspace/export';
 import { readWorkspace } from '../../src/workspace/import';
+import { describeWorkspaceError } from '../../src/workspace/errors';
 import { buildProject, seedProject } from '../fixtures/db/builders';
 import { describeImportError } from '../../src/data/import-errors';
 import { IngestBridge } from '../../src/data/ingest-bridge';
@@ -60,7 +61,7 @@ async function exportOf(rows: ProjectRows) {
 
 async function readOk(bytes: Uint8Array) {
   const result = await readWorkspace(bytes, { schemaVersion: SCHEMA_VERSION });
-  if (!result.ok) throw new Error(`refused: ${result.error.kind}`);
+  if (!result.ok) throw new Error(`refused: ${describeWorkspaceError(result.error)}`);
   return result.value;
 }
 
@@ -204,6 +205,9 @@ describe('projects made by the real ingest', () => {
           role: 'pool',
           imageSize: 8,
           labelFromFolder: true,
+          // Folders map to the project's classes, as the Data page's import does (a file whose
+          // labels are not classes is refused on import).
+          labelMap: { cats: 'stay', dogs: 'churn' },
           importLabels: 1,
         },
       );

@@ -6,6 +6,8 @@ import { agreementOf, planMerge } from '../../src/workspace/merge';
 import { buildSession, itemDigests, parseSession } from '../../src/workspace/session';
 import {
   currentLabelRows,
+  float32Shortest,
+  labelStudioItemData,
   labelStudioTasks,
   labelsCsv,
   labelsJsonl,
@@ -352,12 +354,75 @@ describe('standard exports', () => {
               value: { choices: ['Churns'] },
             },
           ],
-          completed_by: 'ada',
+          // Label Studio's own exports write the user's integer id, not a name.
+          completed_by: 1,
           created_at: '2023-11-14T22:13:20.000Z',
         },
       ],
     });
     expect(labelConfig).toContain('<Choices name="label" toName="item" choice="single">');
+  });
+
+  it('numbers Label Studio users in name order and lists who each id is', () => {
+    const labelRows = currentLabelRows(p, rows.annotations).map((r, i) => ({
+      ...r,
+      annotator: ['zoe', 'ada', 'zoe'][i % 3]!,
+    }));
+    const { tasks, annotators } = labelStudioTasks(p, labelRows);
+    expect(annotators).toEqual([
+      { id: 1, name: 'ada' },
+      { id: 2, name: 'zoe' },
+    ]);
+    for (const [i, t] of tasks.entries()) {
+      const id = t.annotations[0]!.completed_by;
+      expect(Number.isInteger(id)).toBe(true);
+      expect(annotators.find((a) => a.id === id)!.name).toBe(labelRows[i]!.annotator);
+    }
+  });
+
+  it('writes float32 columns with the decimals of the source (39.1, not 39.099998474121094)', () => {
+    // Values as a CSV holds them; the chunk stores their float32s.
+    const source = [39.1, 0.1, 181, -3.75, 1e-7, 3.4028234663852886e38, 16777217, 0.30000001];
+    const stored = Float32Array.from(source);
+    expect(stored[0]).not.toBe(39.1); // the float32 widened to a double prints 39.099998474121094
+    const ids = source.map((_, i) => `p/src#${i}`);
+    const data = labelStudioItemData(
+      p,
+      [
+        {
+          sourceId: 'p/src',
+          index: 0,
+          rowStart: 0,
+          rowCount: source.length,
+          itemIds: ids,
+          columns: {
+            bill: {
+              kind: 'f32',
+              values: stored,
+              missing: Uint8Array.from(source, (_, i) => (i === 3 ? 1 : 0)),
+            },
+          },
+        },
+      ],
+      new Set(ids),
+    );
+    expect(ids.map((id) => data.get(id)!.bill)).toEqual([
+      39.1,
+      0.1,
+      181,
+      null,
+      1e-7,
+      3.4028235e38,
+      // 16777217 has no float32; the nearest is 16777216, written as such.
+      16777216,
+      // 0.30000001 and 0.3 are the same float32: the shortest is written.
+      0.3,
+    ]);
+    for (const [i, id] of ids.entries()) {
+      const v = data.get(id)!.bill;
+      if (v !== null) expect(Math.fround(v as number)).toBe(stored[i]);
+    }
+    expect(float32Shortest(NaN)).toBeNaN();
   });
 
   it("writes runs in MLflow's file-store layout", async () => {
