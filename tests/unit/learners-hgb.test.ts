@@ -496,6 +496,37 @@ describe('fit behaviour', () => {
     // 'auto' is off at 2000 rows, as sklearn (on above 10 000).
     expect(fitHistGradientBoosting(X, y, 3, { maxIter: 20 }).validationLoss).toBeUndefined();
   });
+
+  it("scores early stopping on the caller's validation rows, training on every row of X", () => {
+    const { X, y } = noisyBlobs(1200, 9, 4);
+    const held = noisyBlobs(300, 10, 4);
+    const model = fitHistGradientBoosting(
+      X,
+      y,
+      3,
+      { earlyStopping: true, maxIter: 300 },
+      { validation: { X: held.X, y: held.y } },
+    );
+    expect(model.iterations).toBeLessThan(300);
+    // No rows of X were held out: every root saw all 1200.
+    expect(model.trees.every((t) => t.count[0] === 1200)).toBe(true);
+    // The last validation loss is the log-loss of the final model on exactly those rows.
+    const proba = predictProbaHgb(model, held.X);
+    let loss = 0;
+    for (let i = 0; i < held.X.rows; i++) loss -= Math.log(proba[i * 3 + held.y[i]!]!);
+    expect(model.validationLoss!.at(-1)).toBeCloseTo(loss / held.X.rows, 9);
+    expect(() =>
+      fitHistGradientBoosting(
+        X,
+        y,
+        3,
+        { earlyStopping: true },
+        {
+          validation: { X: { ...held.X, cols: 3 }, y: held.y },
+        },
+      ),
+    ).toThrow(LearnerInputError);
+  });
 });
 
 describe('missing values', () => {

@@ -231,6 +231,38 @@ function validateInput(
   }
 }
 
+/**
+ * Rows the caller holds out for early stopping (sklearn 1.6's `X_val`, `y_val`,
+ * `sample_weight_val`). With `earlyStopping` on they replace the `validationFraction` split: every
+ * row of X trains. Categories unseen in X are routed as missing values, as at prediction.
+ */
+export interface HgbValidationSet {
+  X: DenseMatrix;
+  y: Int32Array;
+  sampleWeight?: Float64Array;
+}
+
+function validateValidation(v: HgbValidationSet, cols: number, numClasses: number): void {
+  if (v.X.cols !== cols)
+    throw new LearnerInputError(`The validation rows have ${v.X.cols} features, not ${cols}.`);
+  if (v.y.length !== v.X.rows)
+    throw new LearnerInputError(`There are ${v.y.length} validation labels for ${v.X.rows} rows.`);
+  if (v.X.rows === 0) throw new LearnerInputError('The validation set has no rows.');
+  for (let i = 0; i < v.y.length; i++) {
+    const c = v.y[i]!;
+    if (c < 0 || c >= numClasses)
+      throw new LearnerInputError(
+        `Validation row ${i} has label ${c}, outside 0..${numClasses - 1}.`,
+      );
+  }
+  for (const x of v.X.values) {
+    if (x === Infinity || x === -Infinity)
+      throw new LearnerInputError('The validation rows hold an infinite value.');
+  }
+  if (v.sampleWeight && v.sampleWeight.length !== v.X.rows)
+    throw new LearnerInputError('The validation sample weights do not match its rows.');
+}
+
 /** Gather `rows` of the weights (or null). */
 function take(w: Float64Array | null, rows: Int32Array): Float64Array | null {
   if (!w) return null;
@@ -245,11 +277,13 @@ export function fitHistGradientBoosting(
   y: Int32Array,
   numClasses: number,
   params: Partial<HistGradientBoostingParams> = {},
-  hooks: FitHooks & { sampleWeight?: Float64Array } = {},
+  hooks: FitHooks & { sampleWeight?: Float64Array; validation?: HgbValidationSet } = {},
 ): HistGradientBoostingModel {
   const p: HistGradientBoostingParams = { ...DEFAULT_HGB_PARAMS, ...params };
   validateInput(X, y, numClasses, hooks.sampleWeight);
   checkParams(p, X.cols);
+  const external = hooks.validation;
+  if (external) validateValidation(external, X.cols, numClasses);
   const cols = X.cols;
   const K = numClasses;
   const T = K === 2 ? 1 : K;
@@ -276,7 +310,15 @@ export function fitHistGradientBoosting(
   const early = p.earlyStopping === 'auto' ? X.rows > 10000 : p.earlyStopping;
   let trainRows: Int32Array;
   let valRows: Int32Array = new Int32Array(0);
-  if (early && p.validationFraction !== null) {
+  // Rows of `valValues` the validation loss is scored on: held-out rows of X, or the caller's set.
+  let valValues = X.values;
+  if (early && external) {
+    trainRows = new Int32Array(X.rows);
+    for (let i = 0; i < X.rows; i++) trainRows[i] = i;
+    valRows = new Int32Array(external.X.rows);
+    for (let i = 0; i < external.X.rows; i++) valRows[i] = i;
+    valValues = external.X.values;
+  } else if (early && p.validationFraction !== null) {
     const split = stratifiedSplit(y, K, p.validationFraction, p.seed);
     trainRows = split.train;
     valRows = split.val;
@@ -289,9 +331,24 @@ export function fitHistGradientBoosting(
   const yTrain = new Int32Array(n);
   for (let i = 0; i < n; i++) yTrain[i] = y[trainRows[i]!]!;
   const yVal = new Int32Array(nVal);
-  for (let i = 0; i < nVal; i++) yVal[i] = y[valRows[i]!]!;
   const wTrain = take(weight, trainRows);
-  const wVal = take(weight, valRows);
+  let wVal: Float64Array | null;
+  if (early && external) {
+    yVal.set(external.y);
+    wVal = external.sampleWeight ? Float64Array.from(external.sampleWeight) : null;
+    if (p.classWeight === 'balanced') {
+      // sklearn 1.6 finalises the validation weights on y_val's own class counts.
+      const counts = new Float64Array(K);
+      for (let i = 0; i < nVal; i++) counts[yVal[i]!]!++;
+      let present = 0;
+      for (const c of counts) if (c > 0) present++;
+      wVal ??= new Float64Array(nVal).fill(1);
+      for (let i = 0; i < nVal; i++) wVal[i]! *= nVal / (present * counts[yVal[i]!]!);
+    }
+  } else {
+    for (let i = 0; i < nVal; i++) yVal[i] = y[valRows[i]!]!;
+    wVal = take(weight, valRows);
+  }
 
   const mapper = fitBinMapper(X.values, cols, trainRows, p.maxBins, categorical);
   const binned = binRows(mapper, X.values, cols, trainRows);
@@ -372,7 +429,7 @@ export function fitHistGradientBoosting(
       for (let k = 0; k < T; k++) {
         const tree = compiled[k]!;
         for (let i = 0; i < nVal; i++) {
-          rawVal[i * T + k]! += tree.value[leafOf(tree, X.values, cols, valRows[i]!, known)]!;
+          rawVal[i * T + k]! += tree.value[leafOf(tree, valValues, cols, valRows[i]!, known)]!;
         }
       }
       validationLoss.push(meanLoss(yVal, rawVal, wVal, K));

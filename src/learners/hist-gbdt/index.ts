@@ -9,5 +9,6 @@ export {
   rawPredictHgb,
   type HistGradientBoostingModel,
   type HistGradientBoostingParams,
+  type HgbValidationSet,
 } from './gbdt';
 export type { SerializedTree } from './predictor';
