@@ -52,4 +52,14 @@ export {
   type SourceReplayOptions,
   type TryItResult,
 } from './serving';
+export {
+  EXPORT_PAGE,
+  exportPredictionLog,
+  predictionExportName,
+  probabilityColumns,
+  type PredictionExport,
+  type PredictionExportFormat,
+  type PredictionExportOptions,
+  type PredictionLogSource,
+} from './prediction-export';
 export { ServingHub, servingHub, type ServingEvent, type ServingListener } from './hub';

@@ -26,6 +26,12 @@ import {
   type TryItResult,
 } from './serving';
 import type { ScoringSummary } from './types';
+import {
+  exportPredictionLog,
+  predictionExportName,
+  type PredictionExportFormat,
+} from './prediction-export';
+import { saveFile } from '../workspace/download';
 
 /** Replay speeds offered, items per second (`Infinity` = as fast as possible). */
 export const REPLAY_SPEEDS: readonly number[] = [10, 100, 1000, Infinity];
@@ -92,6 +98,9 @@ export class ServeState {
   logPage = $state(0);
   logModelId = $state('');
   logMode = $state<PredictionMode | ''>('');
+  /** Rows written by the export in progress, or null. */
+  exportRows = $state<number | null>(null);
+  exportError = $state<string | null>(null);
   #logTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -364,6 +373,43 @@ export class ServeState {
       this.#logTimer = undefined;
       void this.refreshLog();
     }, 400);
+  }
+
+  /**
+   * Downloads the log as the filter shows it (`scope: 'log'`) or the last batch run's predictions
+   * (`scope: 'batch'`), built page by page so a long log does not freeze the page.
+   */
+  async exportLog(format: PredictionExportFormat, scope: 'log' | 'batch' = 'log'): Promise<void> {
+    if (this.exportRows !== null) return;
+    const jobId = this.batchSummary?.jobId;
+    if (scope === 'batch' && !jobId) return;
+    const filter =
+      scope === 'batch'
+        ? { jobId: jobId! }
+        : {
+            ...(this.logModelId ? { modelId: this.logModelId } : {}),
+            ...(this.logMode ? { mode: this.logMode } : {}),
+          };
+    this.exportRows = 0;
+    this.exportError = null;
+    try {
+      const { blob } = await exportPredictionLog(this.#deps.predictions, this.project, format, {
+        filter,
+        // A lookup for this one call, never reactive state.
+        // eslint-disable-next-line svelte/prefer-svelte-reactivity
+        versions: new Map(this.versions.map((v) => [v.id, v.version])),
+        onProgress: (rows) => (this.exportRows = rows),
+      });
+      const what =
+        scope === 'batch'
+          ? `batch-${this.sources.find((s) => s.id === this.batchSourceId)?.name ?? 'source'}`
+          : undefined;
+      saveFile(blob, predictionExportName(this.project, format, what), blob.type);
+    } catch (e) {
+      this.exportError = `The export failed: ${message(e)}`;
+    } finally {
+      this.exportRows = null;
+    }
   }
 
   async refreshLog(): Promise<void> {

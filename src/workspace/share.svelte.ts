@@ -7,6 +7,8 @@ import {
   StorageFailure,
   annotationsRepo,
   describeStorageError,
+  predictionsRepo,
+  registryRepo,
   settingsRepo,
   workspaceRepo,
   ProjectWriteFailure,
@@ -15,6 +17,7 @@ import type { Project } from '../persistence/schema';
 import type { Notices } from '../app/notices.svelte';
 import { ANNOTATOR_SETTING } from '../labeling/labeling.svelte';
 import { saveFile } from './download';
+import { exportPredictionLog, predictionExportName } from '../serving/prediction-export';
 import { describeWorkspaceError, WorkspaceFailure, type WorkspaceError } from './errors';
 import { exportWorkspace, type ExportProgress } from './export';
 import { readWorkspace, type WorkspaceContent } from './import';
@@ -77,6 +80,8 @@ export class ShareState {
   importing = $state(false);
   importProgress = $state(0);
   report = $state<ImportReport | null>(null);
+  /** Rows written by the prediction-log export in progress, or null. */
+  predictionExportRows = $state<number | null>(null);
   #pending: WorkspaceContent | null = null;
   #importController: AbortController | null = null;
 
@@ -414,6 +419,25 @@ export class ShareState {
       this.#notices.push('ok', `Exported ${rows.length} labels.`);
     } catch (e) {
       this.#notices.push('error', `Label export failed: ${failureText(e)}`);
+    }
+  }
+
+  /** The whole prediction log, class names and probabilities per class, built page by page. */
+  async exportPredictions(project: Project, format: 'csv' | 'jsonl'): Promise<void> {
+    if (this.predictionExportRows !== null) return;
+    this.predictionExportRows = 0;
+    try {
+      const versions = await registryRepo.listVersions(project.id);
+      const { blob, rows } = await exportPredictionLog(predictionsRepo, project, format, {
+        versions: new Map(versions.map((v) => [v.id, v.version])),
+        onProgress: (n) => (this.predictionExportRows = n),
+      });
+      saveFile(blob, predictionExportName(project, format), blob.type);
+      this.#notices.push('ok', `Exported ${rows.toLocaleString()} predictions.`);
+    } catch (e) {
+      this.#notices.push('error', `Prediction export failed: ${failureText(e)}`);
+    } finally {
+      this.predictionExportRows = null;
     }
   }
 
