@@ -14,6 +14,7 @@
 //   with replacement (the same items for both models, which keeps the pairing), seeded through
 //   src/lib/rng.ts; the interval is numpy.percentile's default (linear interpolation).
 import { createRng, randInt } from '../lib/rng';
+import { SMALL_SPLIT_ITEMS, wilsonInterval } from './intervals';
 
 export type GateMetric = 'macroF1' | 'accuracy';
 export type GateTest = 'mcnemar' | 'bootstrap';
@@ -116,6 +117,12 @@ export interface GateVerdict {
   reasons: string[];
   numbers: GateNumbers;
   config: GateConfig;
+}
+
+function countCorrect(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): number {
+  let right = 0;
+  for (let i = 0; i < yTrue.length; i++) if (yTrue[i] === yPred[i]) right++;
+  return right;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -395,12 +402,25 @@ export function evaluateGate(
   };
 
   if (champion === null) {
+    const reasons = [
+      `There is no champion yet, so this version becomes the first champion without a comparison ` +
+        `(${name} ${fmt(challengerScore)} on ${items} holdout items).`,
+    ];
+    if (items < SMALL_SPLIT_ITEMS) {
+      // A first champion is not blocked (something must serve), but its score is not news.
+      const right = countCorrect(challenger.yTrue, challenger.yPred);
+      const range =
+        items > 0
+          ? ` its holdout accuracy is ${right}/${items}, 95 % Wilson interval ${fmt(wilsonInterval(right, items).lower)}–${fmt(wilsonInterval(right, items).upper)}, so`
+          : '';
+      reasons.push(
+        `The holdout has only ${items} labelled item${items === 1 ? '' : 's'}:${range} the score tells little; ` +
+          `label ${SMALL_SPLIT_ITEMS - items} more holdout items before relying on it.`,
+      );
+    }
     return {
       passed: true,
-      reasons: [
-        `There is no champion yet, so this version becomes the first champion without a comparison ` +
-          `(${name} ${fmt(challengerScore)} on ${items} holdout items).`,
-      ],
+      reasons,
       numbers,
       config: cfg,
     };

@@ -314,9 +314,11 @@ export async function evaluateOnHoldout(
     const verdict = refusedVerdict(
       config,
       `Only ${usable} labelled item${usable === 1 ? ' is' : 's are'} in the frozen holdout; the gate needs at ` +
-        `least ${minItems} to compare two models. Label holdout items (on the Label page, tick "Label the ` +
-        `holdout"; about ${Math.round(HOLDOUT_FRACTION * 100)} % of all items are in it), or promote with a ` +
-        'written reason.',
+        `least ${minItems} to compare two models, so it needs ${minItems - usable} more holdout label` +
+        `${minItems - usable === 1 ? '' : 's'} (about ${Math.ceil((minItems - usable) / HOLDOUT_FRACTION)} more ` +
+        `labels if you label items at random, since about ${Math.round(HOLDOUT_FRACTION * 100)} % of all ` +
+        'items are in the holdout). Label holdout items (on the Label page, tick "Label the holdout"), or ' +
+        'promote with a written reason.',
       usable,
     );
     return { ...base, verdict, champion: null, challenger: null };

@@ -215,6 +215,12 @@ describe('evaluateOnHoldout', () => {
     expect(result.verdict.reasons[0]).toMatch(
       /Only \d+ labelled items? (is|are) in the frozen holdout/,
     );
+    // It says how many more labels it needs: the gap to 10 holdout items, and ~10× that overall.
+    const [, have] = /Only (\d+) labelled/.exec(result.verdict.reasons[0]!)!;
+    const more = 10 - Number(have);
+    expect(result.verdict.reasons[0]).toContain(
+      `needs ${more} more holdout label${more === 1 ? '' : 's'} (about ${more * 10} more labels`,
+    );
     expect(calls).toHaveLength(0);
   });
 
