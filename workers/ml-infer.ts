@@ -3,6 +3,10 @@
 // stochastic forward passes with dropout on (MC dropout, for BALD). Trained models stay in a small
 // cache keyed by database and run; a model not in the cache is loaded from `modelWeights` with the
 // featurisation stored on its run, so scoring after a reload uses exactly what training fitted.
+// Two kinds of model are served: TF.js layers models (networks and the linear family) and
+// boosted trees (plain JSON scored in typed arrays, workers/ml-trees.ts). Trees have no dropout
+// and no hidden layer: their MC-dropout passes are identical (BALD scores 0) and their embedding
+// is the featurised input vector, as a linear model's is.
 import * as tf from '@tensorflow/tfjs';
 import { deriveSeed } from '../src/lib/rng';
 import { applyFeaturisation, applyImagePixels, applyToRaw } from '../src/training/featurize';
@@ -21,6 +25,13 @@ import { yieldToEventLoop, type JobToken } from './jobs';
 import { readPixels, reposFor } from './ml-data';
 import { loadStoredModel } from './ml-io';
 import { embeddingModel, SEED_STREAM, setDropoutSeeds } from './ml-models';
+import { treesProbabilities } from './ml-trees';
+import {
+  isTreesTopology,
+  treeInputLayout,
+  type TreeInputLayout,
+  type TreesTopology,
+} from '../src/training/tree-inputs';
 
 /** Rows per streamed partial result (and per GPU read). */
 const PARTIAL_ROWS = 8192;
@@ -40,7 +51,9 @@ export function forwardBatchRows(inputValues: number): number {
 /** Trained models kept in memory; older ones are disposed (they reload from IndexedDB). */
 const MAX_CACHED_MODELS = 4;
 
-interface CachedModel {
+/** A TF.js layers model (a network or the linear family). */
+interface CachedLayers {
+  kind: 'layers';
   model: tf.LayersModel;
   spec: FeaturisationSpec;
   /**
@@ -52,6 +65,20 @@ interface CachedModel {
   /** `undefined` until first asked; `null` for a linear model (the embedding is the input). */
   embedding?: tf.LayersModel | null;
 }
+
+/** A boosted-trees model: plain JSON, on no backend. */
+interface CachedTrees {
+  kind: 'trees';
+  trees: TreesTopology;
+  layout: TreeInputLayout;
+  spec: FeaturisationSpec;
+}
+
+export type CachedModel = CachedLayers | CachedTrees;
+
+const disposeEntry = (entry: CachedModel): void => {
+  if (entry.kind === 'layers') entry.model.dispose();
+};
 
 const cache = new Map<string, CachedModel>();
 const keyOf = (dbName: string, runId: string) => `${dbName}\u0000${runId}`;
@@ -66,16 +93,22 @@ export function inputShapeOf(spec: FeaturisationSpec): number[] {
 export function cacheModel(
   dbName: string,
   runId: string,
-  model: tf.LayersModel,
+  model: tf.LayersModel | TreesTopology,
   spec: FeaturisationSpec,
 ): void {
   const key = keyOf(dbName, runId);
-  cache.get(key)?.model.dispose();
+  const old = cache.get(key);
+  if (old) disposeEntry(old);
   cache.delete(key);
-  cache.set(key, { model, spec, backend: tf.getBackend() });
+  cache.set(
+    key,
+    isTreesTopology(model)
+      ? { kind: 'trees', trees: model, layout: treeInputLayout(spec), spec }
+      : { kind: 'layers', model, spec, backend: tf.getBackend() },
+  );
   while (cache.size > MAX_CACHED_MODELS) {
     const [oldest] = cache.keys();
-    cache.get(oldest!)!.model.dispose();
+    disposeEntry(cache.get(oldest!)!);
     cache.delete(oldest!);
   }
 }
@@ -85,7 +118,7 @@ export function evictModels(runId?: string): number {
   let dropped = 0;
   for (const [key, entry] of cache) {
     if (runId !== undefined && !key.endsWith(`\u0000${runId}`)) continue;
-    entry.model.dispose();
+    disposeEntry(entry);
     cache.delete(key);
     dropped++;
   }
@@ -96,7 +129,7 @@ export function evictModels(runId?: string): number {
 export async function modelFor(ref: ModelRef): Promise<CachedModel> {
   const key = keyOf(ref.dbName, ref.runId);
   const hit = cache.get(key);
-  if (hit && hit.backend !== tf.getBackend()) {
+  if (hit && hit.kind === 'layers' && hit.backend !== tf.getBackend()) {
     hit.model.dispose();
     cache.delete(key);
   } else if (hit) {
@@ -113,8 +146,8 @@ export async function modelFor(ref: ModelRef): Promise<CachedModel> {
   }
   const record = await runs.getWeights(run.weightsKey ?? runWeightsKey(ref.runId));
   if (!record) throw new Error(`The weights of run ${ref.runId} are missing`);
-  const model = await loadStoredModel(record);
   const spec = run.featurisation as unknown as FeaturisationSpec;
+  const model = isTreesTopology(record.topology) ? record.topology : await loadStoredModel(record);
   cacheModel(ref.dbName, ref.runId, model, spec);
   return cache.get(key)!;
 }
@@ -179,6 +212,46 @@ export async function scoreRows(
     options.job?.throwIfCancelled();
   }
   return out ?? new Float32Array(0);
+}
+
+interface ScoreOptions {
+  batchSize?: number;
+  job?: JobToken;
+  onSlice?: (start: number, values: Float32Array, width: number) => void;
+}
+
+type Scorer = (rows: number, fill: FillRows, options: ScoreOptions) => Promise<Float32Array>;
+
+/** `scoreRows` over a layers model (as `predict` always called it). */
+function scoreLayers(cached: CachedLayers): Scorer {
+  return (rows, fill, options) =>
+    scoreRows(cached.model, inputShapeOf(cached.spec), rows, fill, options);
+}
+
+/**
+ * Class probabilities of a trees model, in the slices `scoreRows` streams (`PARTIAL_ROWS` rows,
+ * a yield and a cancel check after each); `batchSize` means nothing to trees.
+ */
+export async function scoreTrees(
+  cached: Pick<CachedTrees, 'trees' | 'layout' | 'spec'>,
+  rows: number,
+  fill: FillRows,
+  options: ScoreOptions = {},
+): Promise<Float32Array> {
+  const dim = cached.spec.featureDim;
+  const k = cached.spec.labels.classIds.length;
+  const out = new Float32Array(rows * k);
+  for (let start = 0; start < rows; start += PARTIAL_ROWS) {
+    const count = Math.min(PARTIAL_ROWS, rows - start);
+    const x = new Float32Array(count * dim);
+    fill(start, count, x);
+    const values = treesProbabilities(cached.trees, cached.layout, x, count);
+    out.set(values, start * k);
+    options.onSlice?.(start, values, k);
+    await yieldToEventLoop();
+    options.job?.throwIfCancelled();
+  }
+  return out;
 }
 
 /** Rows of a prediction input, with a way to fill them and their item ids. */
@@ -285,11 +358,16 @@ export async function predict(
   onPartial?: (partial: PredictPartial) => void,
 ): Promise<PredictResult> {
   const started = performance.now();
-  const { model, spec } = await modelFor(request.model);
+  const cached = await modelFor(request.model);
+  const { spec } = cached;
   const input = await inputRows(request.model, spec, request.input);
   job.throwIfCancelled();
   const k = spec.labels.classIds.length;
-  const probabilities = await scoreRows(model, inputShapeOf(spec), input.rows, input.fill, {
+  const score: Scorer =
+    cached.kind === 'trees'
+      ? (rows, fill, options) => scoreTrees(cached, rows, fill, options)
+      : scoreLayers(cached);
+  const probabilities = await score(input.rows, input.fill, {
     ...(request.batchSize ? { batchSize: request.batchSize } : {}),
     job,
     onSlice: (start, values) => {
@@ -315,18 +393,21 @@ export async function predict(
 
 export async function embed(request: PredictRequest, job: JobToken): Promise<EmbedResult> {
   const cached = await modelFor(request.model);
-  const { model, spec } = cached;
-  if (cached.embedding === undefined) cached.embedding = embeddingModel(model);
+  const { spec } = cached;
+  if (cached.kind === 'layers' && cached.embedding === undefined) {
+    cached.embedding = embeddingModel(cached.model);
+  }
   const input = await inputRows(request.model, spec, request.input);
   const inputShape = inputShapeOf(spec);
-  if (cached.embedding === null) {
-    // A linear model: its penultimate "layer" is the feature vector itself.
+  if (cached.kind === 'trees' || cached.embedding === null) {
+    // A linear model: its penultimate "layer" is the feature vector itself. Trees have no layer
+    // either, and they read exactly these vectors (their columns are a function of them).
     const embeddings = new Float32Array(input.rows * spec.featureDim);
     input.fill(0, input.rows, embeddings);
     return { rows: input.rows, dim: spec.featureDim, itemIds: input.itemIds, embeddings };
   }
-  const sub = cached.embedding;
-  const embeddings = await scoreRows(model, inputShape, input.rows, input.fill, {
+  const sub = cached.embedding!;
+  const embeddings = await scoreRows(cached.model, inputShape, input.rows, input.fill, {
     ...(request.batchSize ? { batchSize: request.batchSize } : {}),
     job,
     forward: (x) => sub.predict(x, { batchSize: x.shape[0] }) as tf.Tensor,
@@ -345,10 +426,25 @@ export async function mcDropout(
   job: JobToken,
   seed = 0,
 ): Promise<McDropoutResult> {
-  const { model, spec } = await modelFor(request.model);
+  const cached = await modelFor(request.model);
+  const { spec } = cached;
   const input = await inputRows(request.model, spec, request.input);
   const k = spec.labels.classIds.length;
   const probabilities = new Float32Array(passes * input.rows * k);
+  if (cached.kind === 'trees') {
+    // No dropout in a tree ensemble: every pass is the same prediction (BALD's mutual information
+    // is then 0 for every row, and the queue falls back to its tie order).
+    const pass = await scoreTrees(cached, input.rows, input.fill, { job });
+    for (let t = 0; t < passes; t++) probabilities.set(pass, t * input.rows * k);
+    return {
+      classIds: spec.labels.classIds,
+      passes,
+      rows: input.rows,
+      itemIds: input.itemIds,
+      probabilities,
+    };
+  }
+  const { model } = cached;
   const base = deriveSeed(seed, SEED_STREAM.mcDropout);
   try {
     for (let t = 0; t < passes; t++) {

@@ -20,14 +20,7 @@ import {
 import type { FeaturisationSpec } from '../src/training/featurize-types';
 import type { LogisticRegressionModel } from '../src/learners/logistic-regression';
 import { FitCancelledError, type FeatureMatrix } from '../src/learners/types';
-import {
-  fitLinear,
-  linearOf,
-  setLinearWeights,
-  softmaxModel,
-  splitMatrix,
-  type LinearFit,
-} from './ml-linear';
+import { fitLinear, linearOf, setLinearWeights, softmaxModel, splitMatrix } from './ml-linear';
 import { classificationMetrics, type ClassificationMetrics } from '../src/training/metrics';
 import type {
   EpochPoint,
@@ -50,7 +43,9 @@ import {
   type LoadedDataset,
   type SplitData,
 } from './ml-data';
-import { captureArtifacts } from './ml-io';
+import { captureArtifacts, type StoredArtifacts } from './ml-io';
+import { fitTrees, TREES_PARAMS } from './ml-trees';
+import { treeInputLayout, type TreesTopology } from '../src/training/tree-inputs';
 import {
   buildModel,
   makeOptimizer,
@@ -58,7 +53,7 @@ import {
   setDropoutSeeds,
   weightedCrossEntropy,
 } from './ml-models';
-import { cacheModel, inputShapeOf, modelFor, scoreRows } from './ml-infer';
+import { cacheModel, inputShapeOf, modelFor, scoreRows, scoreTrees } from './ml-infer';
 import {
   copyWeightsChecked,
   datasetOfItems,
@@ -163,6 +158,8 @@ export async function trainModel(
   let created = false;
   const owned: tf.Tensor[] = [];
   let model: tf.Sequential | undefined;
+  // A boosted-trees run's model (plain JSON) instead of `model`.
+  let trees: TreesTopology | undefined;
   let optimizer: tf.Optimizer | undefined;
   let kept = false;
   try {
@@ -195,6 +192,12 @@ export async function trainModel(
     const base = request.continual
       ? await modelFor({ dbName: request.dbName, runId: request.continual.baseRunId })
       : undefined;
+    const family = config.family ?? 'network';
+    if (base?.kind === 'trees' && family === 'network') {
+      throw new Error(
+        'The base model is boosted trees: a network fine-tune needs a network base model. Train from scratch instead.',
+      );
+    }
     if (base) {
       const missing = ds.classIds.filter((id) => !base.spec.labels.classIds.includes(id));
       if (missing.length > 0 || base.spec.modality !== config.modality) {
@@ -232,7 +235,6 @@ export async function trainModel(
     let stoppedEarly = false;
     let trainMs = 0;
     let samplesTrained = 0;
-    const family = config.family ?? 'network';
     if (family !== 'network') {
       const exact = await trainExact({
         family,
@@ -248,7 +250,8 @@ export async function trainModel(
         penalty: request.continual?.penalty,
         t0,
       });
-      model = exact.model;
+      if (exact.trained.kind === 'trees') trees = exact.trained.trees;
+      else model = exact.trained.model;
       curves.push(exact.point);
       trainMs = exact.trainMs;
       samplesTrained = train.rows;
@@ -257,7 +260,7 @@ export async function trainModel(
       emit({ kind: 'epoch', point: exact.point, epochs: 1, best: true });
     } else {
       model = buildModel(config, { inputShape, numClasses });
-      if (base) copyWeightsChecked(base.model, model);
+      if (base?.kind === 'layers') copyWeightsChecked(base.model, model);
       optimizer = makeOptimizer(config);
       let loss: string | ReturnType<typeof weightedCrossEntropy> = 'categoricalCrossentropy';
       if (config.classWeighting === 'balanced') {
@@ -393,15 +396,16 @@ export async function trainModel(
       samplesTrained = samplesPerEpoch * curves.length;
     }
     emit({ kind: 'evaluating' });
+    const trained: Trained = trees ? { kind: 'trees', trees } : { kind: 'layers', model: model! };
     const evaluation: Record<SplitName, ClassificationMetrics> = {
       validation: classificationMetrics(
         validation.labels,
-        await predictSplit(model, validation, inputShape),
+        await predictTrained(trained, validation, spec, inputShape),
         spec.labels.classIds,
       ),
       test: classificationMetrics(
         test.labels,
-        await predictSplit(model, test, inputShape),
+        await predictTrained(trained, test, spec, inputShape),
         spec.labels.classIds,
       ),
     };
@@ -412,7 +416,7 @@ export async function trainModel(
     metrics.epochs = curves.length;
     metrics.bestEpoch = bestEpoch;
 
-    const artifacts = await captureArtifacts(model);
+    const artifacts = trees ? treesArtifacts(trees) : await captureArtifacts(model!);
     await runs.complete(
       request.runId,
       {
@@ -426,7 +430,7 @@ export async function trainModel(
     );
     optimizer?.dispose();
     optimizer = undefined;
-    cacheModel(request.dbName, request.runId, model, spec);
+    cacheModel(request.dbName, request.runId, trees ?? model!, spec);
     kept = true;
 
     return {
@@ -489,24 +493,51 @@ async function predictSplit(
   );
 }
 
+/** A trained model of either kind the worker serves. */
+type Trained = { kind: 'layers'; model: tf.Sequential } | { kind: 'trees'; trees: TreesTopology };
+
+/** Class probabilities of a whole split from either kind of model. */
+function predictTrained(
+  trained: Trained,
+  data: SplitData,
+  spec: FeaturisationSpec,
+  inputShape: number[],
+): Promise<Float32Array> {
+  if (trained.kind === 'layers') return predictSplit(trained.model, data, inputShape);
+  const order = Int32Array.from({ length: data.rows }, (_, i) => i);
+  return scoreTrees(
+    { trees: trained.trees, layout: treeInputLayout(spec), spec },
+    data.rows,
+    (start, count, out) => data.fill(order, start, count, out),
+  );
+}
+
+/**
+ * The `modelWeights` record of a trees model: the model JSON as its topology, no weight tensors
+ * (src/training/tree-inputs.ts). Not indexed by these fields, so no schema version bump.
+ */
+function treesArtifacts(trees: TreesTopology): StoredArtifacts {
+  return { topology: trees, weightSpecs: [], weightData: new ArrayBuffer(0) };
+}
+
 /** Auto stops trying further candidates once this much time has gone into the ones before. */
 const AUTO_BUDGET_MS = 20_000;
 
-interface Candidate {
-  family: 'linear';
-  C: number;
-}
+type Candidate = { family: 'linear'; C: number } | { family: 'boosted-trees' };
 
 /**
  * The candidates Auto tries on a modality. Linear models on standardised tabular features are
  * sensitive to C (sklearn's default 1 under-fits some sets and over-fits others), and each fit is
  * milliseconds, so tabular tries three; TF-IDF rows are l2-normalised, where C = 1 is often too
- * strong a penalty, so text tries 1 and 10 (warm-started from 1); image pixels try 1.
+ * strong a penalty, so text tries 1 and 10 (warm-started from 1); image pixels try 1. Tabular then
+ * tries boosted trees last: they fit interactions and thresholds a linear model cannot, at a cost
+ * of seconds rather than milliseconds, so the time budget may skip them on a large set.
  */
 function autoCandidates(config: TrainConfig): Candidate[] {
   const cs =
     config.modality === 'tabular' ? [1, 0.1, 10] : config.modality === 'text' ? [1, 10] : [1];
-  return cs.map((C) => ({ family: 'linear', C }));
+  const linear = cs.map((C): Candidate => ({ family: 'linear', C }));
+  return config.modality === 'tabular' ? [...linear, { family: 'boosted-trees' }] : linear;
 }
 
 interface ExactTraining {
@@ -534,28 +565,37 @@ function betterTrial(a: LearnerTrial, b: LearnerTrial | undefined): boolean {
 }
 
 /**
- * Fits an exact learner (or Auto's candidates) and returns its model as a one-layer TF.js softmax
- * model, the single curve point and the learner record. Auto keeps the candidate with the best
- * validation log-loss (then macro-F1); the test split is never looked at here.
+ * Fits an exact learner (or Auto's candidates): the linear family as a one-layer TF.js softmax
+ * model, boosted trees as their JSON model. Returns the model, the single curve point and the
+ * learner record. Auto keeps the candidate with the best validation log-loss (then macro-F1); the
+ * test split is never looked at here. A fine-tune of a trees model refits trees from scratch on
+ * the base model's featurisation (trees have no warm start), so its classes and inputs stay.
  */
 async function trainExact(t: ExactTraining): Promise<{
-  model: tf.Sequential;
+  trained: Trained;
   point: EpochPoint;
   trainMs: number;
   learner: LearnerRecord;
 }> {
   const { config, spec, train, validation, job, emit } = t;
-  if (t.family === 'boosted-trees') {
-    throw new Error('Boosted trees cannot be trained in this version yet: choose Auto or Linear');
-  }
   const numClasses = spec.labels.classIds.length;
-  const x = splitMatrix(train, spec);
-  await yieldToEventLoop();
-  job.throwIfCancelled();
 
   let base: LogisticRegressionModel | undefined;
   let penalty: { lambda: number; oldItems: FeatureMatrix } | undefined;
-  if (t.base) {
+  let candidates: Candidate[];
+  if (t.base?.kind === 'trees') {
+    if (t.family === 'linear') {
+      throw new Error(
+        'The base model is boosted trees: a linear fine-tune needs a linear base model. Train from scratch, or fine-tune with the Boosted trees family.',
+      );
+    }
+    candidates = [{ family: 'boosted-trees' }];
+  } else if (t.base) {
+    if (t.family === 'boosted-trees') {
+      throw new Error(
+        'Boosted trees cannot fine-tune a linear or network model: train them from scratch, or fine-tune with the family of the base model.',
+      );
+    }
     base = (await linearOf(t.base.model)) ?? undefined;
     if (!base) {
       throw new Error(
@@ -566,20 +606,37 @@ async function trainExact(t: ExactTraining): Promise<{
       const old = await splitData(datasetOfItems(t.ds, t.penalty.itemIds), spec, 'train');
       penalty = { lambda: t.penalty.lambda, oldItems: splitMatrix(old, spec) };
     }
+    candidates = [{ family: 'linear', C: config.C ?? 1 }];
+  } else if (t.family === 'linear') {
+    candidates = [{ family: 'linear', C: config.C ?? 1 }];
+  } else if (t.family === 'boosted-trees') {
+    if (spec.modality !== 'tabular') {
+      throw new Error(
+        `Boosted trees need tabular columns; this project is ${spec.modality}. Choose Auto, Linear or Network.`,
+      );
+    }
+    candidates = [{ family: 'boosted-trees' }];
+  } else {
+    candidates = autoCandidates(config);
   }
-  const candidates: Candidate[] =
-    t.family === 'linear' || base
-      ? [{ family: 'linear', C: config.C ?? 1 }]
-      : autoCandidates(config);
+  const x = candidates.some((c) => c.family === 'linear') ? splitMatrix(train, spec) : undefined;
+  await yieldToEventLoop();
+  job.throwIfCancelled();
 
+  const onIteration = (iteration: number, maxIterations: number) =>
+    emit({ kind: 'batch', epoch: 0, batch: iteration, batchesPerEpoch: maxIterations });
   const trials: LearnerTrial[] = [];
-  let best: { model: tf.Sequential; fit: LinearFit; trial: LearnerTrial } | undefined;
+  let best: { trained: Trained; learner: LearnerRecord; trial: LearnerTrial } | undefined;
+  const release = (trained: Trained | undefined) => {
+    if (trained?.kind === 'layers') trained.model.dispose();
+  };
   const started = performance.now();
   let trainMs = 0;
   let previous: LogisticRegressionModel | undefined;
   try {
     for (const [i, candidate] of candidates.entries()) {
-      const params = { C: candidate.C };
+      const params: Record<string, number | string> =
+        candidate.family === 'linear' ? { C: candidate.C } : {};
       if (i > 0 && performance.now() - started > AUTO_BUDGET_MS) {
         trials.push({
           family: candidate.family,
@@ -589,24 +646,55 @@ async function trainExact(t: ExactTraining): Promise<{
         });
         continue;
       }
-      const fit = fitLinear(x, train.labels, numClasses, config, {
-        C: candidate.C,
-        shouldStop: () => job.cancelled,
-        onIteration: (iteration, maxIterations) =>
-          emit({ kind: 'batch', epoch: 0, batch: iteration, batchesPerEpoch: maxIterations }),
-        // Along the C path, the previous solution is a close start (sklearn's warm_start idea).
-        ...(base ? { base } : previous ? { base: previous } : {}),
-        ...(penalty ? { penalty } : {}),
-      });
-      trainMs += fit.ms;
-      previous = fit.lr;
-      const model = softmaxModel(t.inputShape, numClasses);
-      setLinearWeights(model, fit.lr);
-      const trial: LearnerTrial = { family: 'linear', params, ms: fit.ms, chosen: false };
+      let trained: Trained;
+      let learner: LearnerRecord;
+      let ms: number;
+      if (candidate.family === 'linear') {
+        const fit = fitLinear(x!, train.labels, numClasses, config, {
+          C: candidate.C,
+          shouldStop: () => job.cancelled,
+          onIteration,
+          // Along the C path, the previous solution is a close start (sklearn's warm_start idea).
+          ...(base ? { base } : previous ? { base: previous } : {}),
+          ...(penalty ? { penalty } : {}),
+        });
+        previous = fit.lr;
+        const model = softmaxModel(t.inputShape, numClasses);
+        setLinearWeights(model, fit.lr);
+        trained = { kind: 'layers', model };
+        learner = {
+          family: 'linear',
+          params: { C: fit.C },
+          iterations: fit.lr.iterations,
+          converged: fit.lr.converged,
+        };
+        ms = fit.ms;
+      } else {
+        const fit = fitTrees(train, validation, spec, config, {
+          shouldStop: () => job.cancelled,
+          onIteration,
+        });
+        Object.assign(params, fit.params);
+        trained = { kind: 'trees', trees: fit.topology };
+        const model = fit.topology.model;
+        learner = {
+          family: 'boosted-trees',
+          params: {
+            ...fit.params,
+            ...(t.base ? { fineTune: 'refit from scratch (trees have no warm start)' } : {}),
+          },
+          iterations: model.iterations,
+          // Stopped before max_iter: the validation loss stopped improving (sklearn's n_iter_).
+          converged: model.iterations < TREES_PARAMS.maxIter,
+        };
+        ms = fit.ms;
+      }
+      trainMs += ms;
+      const trial: LearnerTrial = { family: candidate.family, params, ms, chosen: false };
       if (validation.rows > 0) {
         const val = classificationMetrics(
           validation.labels,
-          await predictSplit(model, validation, t.inputShape),
+          await predictTrained(trained, validation, spec, t.inputShape),
           spec.labels.classIds,
         );
         trial.valLogLoss = val.logLoss;
@@ -616,22 +704,22 @@ async function trainExact(t: ExactTraining): Promise<{
       }
       trials.push(trial);
       if ((validation.rows > 0 || !best) && betterTrial(trial, best?.trial)) {
-        best?.model.dispose();
-        best = { model, fit, trial };
+        release(best?.trained);
+        best = { trained, learner, trial };
       } else {
-        model.dispose();
+        release(trained);
       }
       await yieldToEventLoop();
       job.throwIfCancelled();
     }
   } catch (error) {
-    best?.model.dispose();
+    release(best?.trained);
     if (error instanceof FitCancelledError) throw new JobCancelledError(job.id);
     throw error;
   }
   const chosen = best!;
   chosen.trial.chosen = true;
-  const trainProbs = await predictSplit(chosen.model, train, t.inputShape);
+  const trainProbs = await predictTrained(chosen.trained, train, spec, t.inputShape);
   const trainMetrics = classificationMetrics(train.labels, trainProbs, spec.labels.classIds);
   const point: EpochPoint = {
     epoch: 0,
@@ -645,21 +733,15 @@ async function trainExact(t: ExactTraining): Promise<{
   if (validation.rows > 0) {
     const val = classificationMetrics(
       validation.labels,
-      await predictSplit(chosen.model, validation, t.inputShape),
+      await predictTrained(chosen.trained, validation, spec, t.inputShape),
       spec.labels.classIds,
     );
     point.valAccuracy = val.accuracy;
   }
   return {
-    model: chosen.model,
+    trained: chosen.trained,
     point,
     trainMs,
-    learner: {
-      family: 'linear',
-      params: { C: chosen.fit.C },
-      iterations: chosen.fit.lr.iterations,
-      converged: chosen.fit.lr.converged,
-      ...(t.family === 'auto' ? { trials } : {}),
-    },
+    learner: { ...chosen.learner, ...(t.family === 'auto' ? { trials } : {}) },
   };
 }
