@@ -125,6 +125,7 @@ export function modelCard(input: ModelCardInput): string {
   if (v.tags.length) summary.push(`- **Tags:** ${v.tags.map(escapeMarkdown).join(', ')}`);
   out.push(summary.join('\n'));
   if (v.notes.trim()) out.push(`## Notes\n\n${escapeMarkdownBlock(v.notes)}`);
+  out.push(modelSection(run));
 
   // Data
   const data = [`## Data\n\nData snapshot digest: ${codeSpan(lineage.dataSnapshot.digest)}`];
@@ -301,4 +302,58 @@ function knownLimits(
       'that data can score worse; watch the monitoring page.',
   );
   return limits;
+}
+
+/** How each family is named on the card. */
+const FAMILY_TITLES: Record<string, string> = {
+  linear: 'Linear (multinomial logistic regression, solved exactly)',
+  'boosted-trees': 'Boosted trees (histogram gradient boosting, as scikit-learn)',
+  network: 'Network (TF.js)',
+};
+
+/**
+ * The model's family and its parameters. Runs before model families were recorded carry no
+ * `learner`: they are networks, whose parameters are in the config table under Lineage.
+ */
+function modelSection(run: RunRecord): string {
+  const learner = run.learner;
+  const family = learner?.family ?? 'network';
+  const lines = [`## Model\n\n- **Family:** ${FAMILY_TITLES[family] ?? escapeMarkdown(family)}`];
+  if (learner?.iterations !== undefined) {
+    const how =
+      learner.converged === undefined
+        ? ''
+        : learner.converged
+          ? ' (converged)'
+          : ' (not converged)';
+    lines.push(`- **Iterations:** ${learner.iterations}${how}`);
+  }
+  const parts = [lines.join('\n')];
+  const params = Object.entries(learner?.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (params.length) {
+    parts.push(
+      table(
+        ['Parameter', 'Value'],
+        params.map(([k, value]) => [escapeMarkdown(k), codeSpan(String(value))]),
+      ),
+    );
+  }
+  if (learner?.trials?.length) {
+    parts.push(
+      `### Auto's trials (best validation log-loss kept)\n\n${table(
+        ['Family', 'Parameters', 'Val log-loss', 'Chosen'],
+        learner.trials.map((t) => [
+          FAMILY_TITLES[t.family]?.split(' (')[0] ?? escapeMarkdown(t.family),
+          escapeMarkdown(
+            Object.entries(t.params)
+              .map(([k, value]) => `${k}=${value}`)
+              .join(', '),
+          ) || '—',
+          t.valLogLoss === undefined ? escapeMarkdown(t.note ?? '—') : num(t.valLogLoss),
+          t.chosen ? 'yes' : '',
+        ]),
+      )}`,
+    );
+  }
+  return parts.join('\n\n');
 }

@@ -221,5 +221,34 @@ describe('model card', () => {
     expect(card).toContain('No test-split evaluation is recorded');
     expect(card).toContain('- **Config hash:** not recorded');
     expect(card).toContain('- **Annotators:** not recorded');
+    // A run with no learner record is a network (runs before model families were recorded).
+    expect(card).toContain('- **Family:** Network (TF.js)');
+  });
+
+  it('names the family, its parameters and the trials Auto ran', () => {
+    const trees = buildRun({
+      learner: {
+        family: 'boosted-trees',
+        params: { learningRate: 0.1, maxLeafNodes: 31 },
+        iterations: 42,
+        converged: true,
+        trials: [
+          { family: 'linear', params: { C: 1 }, valLogLoss: 0.61, chosen: false },
+          {
+            family: 'boosted-trees',
+            params: { learningRate: 0.1 },
+            valLogLoss: 0.48,
+            chosen: true,
+          },
+        ],
+      },
+    });
+    const card = modelCard({ projectName: 'P', version: buildVersion(trees), run: trees });
+    expect(card).toContain('- **Family:** Boosted trees (histogram gradient boosting');
+    expect(card).toContain('- **Iterations:** 42 (converged)');
+    expect(card).toContain('| maxLeafNodes | `31` |');
+    expect(card).toContain('| Linear | C=1 | 0.6100 |  |');
+    expect(card).toContain('| Boosted trees | learningRate=0.1 | 0.4800 | yes |');
+    expect(card.indexOf('## Model\n')).toBeLessThan(card.indexOf('## Data'));
   });
 });
