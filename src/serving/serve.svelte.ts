@@ -64,6 +64,8 @@ export class ServeState {
   // Try it
   tryBusy = $state(false);
   tryResult = $state.raw<TryItResult | null>(null);
+  /** Features left empty in the last Try-it form sent; non-empty means nothing was predicted. */
+  tryMissing = $state.raw<string[]>([]);
   tryError = $state<string | null>(null);
 
   // Batch scoring
@@ -176,7 +178,21 @@ export class ServeState {
   // -------------------------------------------------------------------------------------------
   // Try it
 
-  async predictRecord(record: RawRecord): Promise<void> {
+  /**
+   * Predicts one form record. Empty fields are missing features: the model would fill them with
+   * its training means and still print a confident-looking number, so the first call only lists
+   * them (`tryMissing`) and predicts nothing; `anyway` predicts and logs it as asked.
+   */
+  async predictRecord(record: RawRecord, options: { anyway?: boolean } = {}): Promise<void> {
+    const missing = Object.entries(record)
+      .filter(([, v]) => v === null || v === undefined || String(v).trim() === '')
+      .map(([k]) => k);
+    if (missing.length > 0 && !options.anyway) {
+      this.tryMissing = missing;
+      this.tryResult = null;
+      return;
+    }
+    this.tryMissing = [];
     await this.#try({ kind: 'raw', record });
   }
 

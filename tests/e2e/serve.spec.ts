@@ -63,6 +63,9 @@ test('Penguins demo: try it, batch-score production traffic, read the prediction
   await tryIt.getByLabel('Flipper Length (mm)').fill('217');
   await tryIt.getByLabel('Body Mass (g)').fill('5200');
   await tryIt.getByTestId('try-predict').click();
+  // A missing feature is named and nothing is predicted or logged until the user asks.
+  await expect(tryIt.getByTestId('try-missing')).toContainText('Not predicted: 1 feature is empty');
+  await tryIt.getByTestId('try-anyway').click();
   await expect(page.getByTestId('try-result')).toContainText(/Predicted (Adelie|Chinstrap|Gentoo)/);
   await expect(tryIt.locator('canvas[aria-label^="Class probabilities"]')).toBeVisible();
   await expect(page.getByTestId('log-total')).toHaveText('1 prediction');
