@@ -179,8 +179,9 @@ export function fitLinear(
     {
       C: options.C,
       classWeight: config.classWeighting === 'balanced' ? 'balanced' : null,
-      // sklearn's default of 100 iterations warns of non-convergence on sparse text; 500 converges.
-      maxIter: 500,
+      // sklearn's default of 100 iterations warns of non-convergence on sparse text and pixels;
+      // 1,000 is what the references use (tests/fixtures/golden/make-training-golden.py).
+      maxIter: 1000,
       tol: 1e-4,
     },
     {
