@@ -3,8 +3,13 @@
 // which `tf.loadLayersModel` reads unchanged, plus `featurisation.json` (how raw records become
 // the model's input: apply it before predicting), `labels.json` (the output classes in order) and
 // the model card. Pure: the Models page's "Download" and the export test build the same bytes.
+// A boosted-trees version has no TF.js files: it exports `hist-gbdt.json` (the learner's
+// documented JSON format, src/learners/hist-gbdt/README.md) and `tree-inputs.json` (which entries
+// of the featurised vector become each tree column, src/training/tree-inputs.ts) instead.
 import { zipSync, strToU8 } from 'fflate';
 import type { ModelWeightsRecord } from '../persistence/schema';
+import type { FeaturisationSpec } from '../training/featurize-types';
+import { isTreesTopology, treeInputLayout } from '../training/tree-inputs';
 import { layersModelJson } from './tfjs-export';
 import type { ModelVersion } from './types';
 
@@ -22,6 +27,8 @@ export const EXPORT_FILES = {
   featurisation: 'featurisation.json',
   labels: 'labels.json',
   card: 'MODEL_CARD.md',
+  trees: 'hist-gbdt.json',
+  treeInputs: 'tree-inputs.json',
 } as const;
 
 const json = (value: unknown): Uint8Array => strToU8(`${JSON.stringify(value, null, 2)}\n`);
@@ -29,6 +36,16 @@ const json = (value: unknown): Uint8Array => strToU8(`${JSON.stringify(value, nu
 /** The export's files, name → bytes. */
 export function versionExportFiles(input: VersionExportInput): Record<string, Uint8Array> {
   const { version, weights } = input;
+  if (isTreesTopology(weights.topology)) {
+    const spec = version.featurisation as unknown as FeaturisationSpec;
+    return {
+      [EXPORT_FILES.trees]: json(weights.topology.model),
+      [EXPORT_FILES.treeInputs]: json({ input: weights.topology.input, ...treeInputLayout(spec) }),
+      [EXPORT_FILES.featurisation]: json(version.featurisation),
+      [EXPORT_FILES.labels]: json(version.labels),
+      [EXPORT_FILES.card]: strToU8(input.card),
+    };
+  }
   const bytesPer = { float32: 4, int32: 4, bool: 1, complex64: 8, string: Number.NaN };
   const expected = weights.weightSpecs.reduce(
     (n, s) => n + s.shape.reduce((a, b) => a * b, 1) * bytesPer[s.dtype],

@@ -4,6 +4,7 @@
 // stays responsive, progress is reported and a cancel lands within one slice.
 import { Zip, ZipDeflate, ZipPassThrough } from 'fflate';
 import { layersModelJson } from '../registry/tfjs-export';
+import { isTreesTopology } from '../training/tree-inputs';
 import {
   PROJECT_TABLES,
   SEQ_TABLES,
@@ -148,6 +149,15 @@ export async function exportWorkspace(
           checkCancel();
           n++;
           const folder = modelFolder(n);
+          if (isTreesTopology(w.topology)) {
+            const treesJson = encoder.encode(JSON.stringify(w.topology));
+            await write(`${folder}/hist-gbdt.json`, treesJson, 'trees-json', TEXT_LEVEL);
+            lines.push(JSON.stringify({ modelId: w.modelId, trees: folder }));
+            done += 1;
+            report(`Writing model ${n}`);
+            await yieldToEventLoop();
+            continue;
+          }
           const modelJson = encoder.encode(JSON.stringify(layersModelJson(w, 'weights.bin')));
           await write(`${folder}/model.json`, modelJson, 'model-json', TEXT_LEVEL);
           await write(`${folder}/weights.bin`, new Uint8Array(w.weightData), 'weights', 0);

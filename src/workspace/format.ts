@@ -1,13 +1,15 @@
-// The `.inloop` workspace file, format version 1. A zip archive:
+// The `.inloop` workspace file, format version 2. A zip archive:
 //
 //   manifest.json                     WorkspaceManifest: format, versions, counts, entry digests
 //   tables/<table>/<nnnnn>.jsonl      one row per line (codec.ts tags binary and non-finite values)
 //   binary/<table>/<nnnnn>.bin        bytes that rows reference: chunk columns, image blobs
 //   models/<nnnn>/model.json          TF.js layers format: `tf.loadLayersModel` reads the pair as is
 //   models/<nnnn>/weights.bin
+//   models/<nnnn>/hist-gbdt.json      a boosted-trees model instead (since format 2): its
+//                                     TreesTopology (src/training/tree-inputs.ts), no TF.js files
 //
 // `modelWeights` rows are `{ modelId, layers: 'models/<nnnn>' }`: the weights live in the TF.js
-// files. The append-only logs (annotations, predictions, monitorWindows, events) are written with
+// files; a trees model's row is `{ modelId, trees: 'models/<nnnn>' }`. The append-only logs (annotations, predictions, monitorWindows, events) are written with
 // `seq` renumbered 1…n in log order (an annotation's `undoes` follows), so the same project always
 // gives the same entries whatever else its database held; import gives them fresh numbers.
 //
@@ -16,11 +18,11 @@
 import type { ProjectTable } from '../persistence/workspace-repo';
 
 export const WORKSPACE_FORMAT = 'inloop-workspace';
-export const WORKSPACE_FORMAT_VERSION = 1;
+export const WORKSPACE_FORMAT_VERSION = 2;
 export const MANIFEST_PATH = 'manifest.json';
 export const WORKSPACE_EXTENSION = '.inloop';
 
-export type EntryRole = 'table' | 'binary' | 'model-json' | 'weights';
+export type EntryRole = 'table' | 'binary' | 'model-json' | 'weights' | 'trees-json';
 
 export interface ManifestEntry {
   path: string;
@@ -60,8 +62,18 @@ export interface WorkspaceMigration {
   migrate(workspace: RawWorkspace): RawWorkspace;
 }
 
-/** Oldest first. Version 1 is the first format, so there is nothing to migrate yet. */
-export const WORKSPACE_MIGRATIONS: readonly WorkspaceMigration[] = [];
+/** Oldest first. */
+export const WORKSPACE_MIGRATIONS: readonly WorkspaceMigration[] = [
+  {
+    // Format 2 adds boosted-trees models (`models/<nnnn>/hist-gbdt.json`). A version-1 file holds
+    // only TF.js models, which format 2 stores the same way, so its rows carry over unchanged; the
+    // bump exists so that an app of format 1 refuses a file with trees as newer instead of reading
+    // a trees row as a broken TF.js model.
+    from: 1,
+    name: 'models may be boosted trees (hist-gbdt.json)',
+    migrate: (workspace) => workspace,
+  },
+];
 
 /** Applies every step from `version` up to the current format; undefined when a step is missing. */
 export function migrateWorkspace(

@@ -30,6 +30,7 @@ import {
   type ZipLimits,
 } from './zip-reader';
 import type { Result } from '../lib/result';
+import { isTreesTopology } from '../training/tree-inputs';
 
 export interface ImportOptions {
   limits?: Partial<ZipLimits>;
@@ -103,7 +104,7 @@ function checkEnvelope(raw: unknown, schemaVersion: number): Record<string, unkn
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
-const ROLES = ['table', 'binary', 'model-json', 'weights'];
+const ROLES = ['table', 'binary', 'model-json', 'weights', 'trees-json'];
 
 function checkManifestV1(m: Record<string, unknown>): WorkspaceManifest {
   const bad = (reason: string) => fail({ kind: 'invalid-manifest', reason });
@@ -290,8 +291,40 @@ async function read(file: Uint8Array, options: ImportOptions): Promise<Workspace
   return { manifest, rows, inflatedBytes: budget.used };
 }
 
-/** A `modelWeights` row `{ modelId, layers }` from its TF.js model.json and weights.bin. */
+/** A `modelWeights` row `{ modelId, trees }` from its hist-gbdt.json (format 2 on). */
+function readTrees(
+  raw: Record<string, unknown>,
+  folder: string,
+  contents: Map<string, Uint8Array>,
+): unknown {
+  const bytes = contents.get(`${folder}/hist-gbdt.json`);
+  if (!bytes) throw new BinaryRefError(`the trees file in "${folder}" is missing`);
+  let topology: unknown;
+  try {
+    topology = parseJsonSafely(decoder.decode(bytes));
+  } catch {
+    throw new BinaryRefError(`"${folder}/hist-gbdt.json" is not valid JSON`);
+  }
+  const model = isTreesTopology(topology) ? (topology.model as unknown) : undefined;
+  // A reader of another hist-gbdt format version must refuse it (its README).
+  if (
+    !isObj(model) ||
+    model.kind !== 'hist-gbdt' ||
+    model.format !== 1 ||
+    !Array.isArray(model.trees)
+  ) {
+    throw new BinaryRefError(`"${folder}/hist-gbdt.json" is not a hist-gbdt model of format 1`);
+  }
+  return { modelId: raw.modelId, topology, weightSpecs: [], weightData: new ArrayBuffer(0) };
+}
+
+/**
+ * A `modelWeights` row `{ modelId, layers }` from its TF.js model.json and weights.bin, or
+ * `{ modelId, trees }` from its hist-gbdt.json.
+ */
 function readLayers(raw: unknown, contents: Map<string, Uint8Array>): unknown {
+  if (isObj(raw) && typeof raw.trees === 'string' && raw.layers === undefined)
+    return readTrees(raw, raw.trees, contents);
   if (!isObj(raw) || typeof raw.layers !== 'string')
     throw new BinaryRefError('a weights row names no TF.js files');
   const jsonBytes = contents.get(`${raw.layers}/model.json`);

@@ -106,7 +106,11 @@ describe('workspace envelope and versions', () => {
     const newer = await refused(
       rezip(bytes, (_f, m) => (m.formatVersion = WORKSPACE_FORMAT_VERSION + 1)),
     );
-    expect(newer).toEqual({ kind: 'newer-format', formatVersion: 2, supported: 1 });
+    expect(newer).toEqual({
+      kind: 'newer-format',
+      formatVersion: WORKSPACE_FORMAT_VERSION + 1,
+      supported: WORKSPACE_FORMAT_VERSION,
+    });
     expect(describeWorkspaceError(newer)).toMatch(/newer Inloop/);
     expect((await refused(rezip(bytes, (_f, m) => (m.schemaVersion = 99)))).kind).toBe(
       'newer-schema',
@@ -120,6 +124,18 @@ describe('workspace envelope and versions', () => {
     expect((await refused(rezip(bytes, (_f, m) => (m.formatVersion = '1')))).kind).toBe(
       'invalid-manifest',
     );
+  });
+
+  it('carries a format-1 workspace (TF.js models only) to format 2 with its rows unchanged', () => {
+    const rows = {
+      modelWeights: [
+        { modelId: 'm', topology: {}, weightSpecs: [], weightData: new ArrayBuffer(0) },
+      ],
+    };
+    const out = migrateWorkspace({ manifest: { formatVersion: 1 }, tables: rows }, 1);
+    expect(WORKSPACE_FORMAT_VERSION).toBe(2);
+    expect(out?.manifest.formatVersion).toBe(2);
+    expect(out?.tables).toBe(rows);
   });
 
   it('migrates step by step and refuses a version it has no step for', () => {
