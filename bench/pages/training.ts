@@ -40,7 +40,7 @@ export interface TrainingFigures {
 }
 
 function configFor(dataset: TrainingDataset, epochs: number): TrainConfig {
-  const base = presetConfig(dataset, 'balanced', 42);
+  const base = { ...presetConfig(dataset, 'balanced', 42), family: 'network' as const };
   const common = { epochs, earlyStopping: null };
   switch (dataset) {
     case 'tabular':

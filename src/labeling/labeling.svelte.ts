@@ -212,6 +212,10 @@ export class LabelingState {
   /** The strategy that produced the current batch (may differ from the pick before a model). */
   queueStrategy = $state<QueueStrategyId | 'holdout' | null>(null);
   retraining = $state(false);
+  /** How far the background retrain is (epochs of a network, solver iterations of a linear fit). */
+  retrainProgress = $state.raw<{ done: number; total: number; unit: 'epoch' | 'iteration' } | null>(
+    null,
+  );
   retrainError = $state<string | null>(null);
   labelsSinceRetrain = $state(0);
 
@@ -1108,15 +1112,32 @@ export class LabelingState {
     this.#retrainController = controller;
     try {
       await this.#chain; // the worker reads labels from IndexedDB: let ours land first
-      const config = presetConfig(this.project.modality, DEFAULT_PRESET, this.project.seed);
+      const config = {
+        ...presetConfig(this.project.modality, DEFAULT_PRESET, this.project.seed),
+        // The suggestion model must exist about a second after a batch: the exact linear learner
+        // fits in milliseconds to a second where a network took minutes. BALD needs dropout's
+        // stochastic passes, which only a network has.
+        family: this.settings.strategy === 'bald' ? ('network' as const) : ('linear' as const),
+      };
       const request = trainRequest(this.#deps.dbName, this.project.id, config);
-      await bridge.trainModel(request, { signal: controller.signal });
+      this.retrainProgress = null;
+      await bridge.trainModel(request, {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.kind === 'epoch') {
+            this.retrainProgress = { done: p.point.epoch + 1, total: p.epochs, unit: 'epoch' };
+          } else if (p.kind === 'batch' && config.family === 'linear') {
+            this.retrainProgress = { done: p.batch, total: p.batchesPerEpoch, unit: 'iteration' };
+          }
+        },
+      });
       await this.#waitForRun(request.runId);
       await this.refill();
     } catch (e) {
       if (!controller.signal.aborted) this.retrainError = message(e);
     } finally {
       this.retraining = false;
+      this.retrainProgress = null;
       this.#retrainController = null;
     }
   }

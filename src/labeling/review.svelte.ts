@@ -95,7 +95,11 @@ export class ReviewState {
       const row = new Map(ids.map((id, i) => [id, i]));
       const K = project.classes.length;
       const probs = new Float32Array(ids.length * K);
-      const config = presetConfig(project.modality, DEFAULT_PRESET, project.seed);
+      // Out-of-fold probabilities from the fast exact learner: K fits in seconds, not K networks.
+      const config = {
+        ...presetConfig(project.modality, DEFAULT_PRESET, project.seed),
+        family: 'linear' as const,
+      };
       for (let f = 0; f < k; f++) {
         const heldOut = ids.filter((id) => fold.get(id) === f);
         this.step = `Fold ${f + 1} of ${k}: training on ${ids.length - heldOut.length} items`;

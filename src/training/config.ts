@@ -80,7 +80,8 @@ export interface TrainConfig {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Presets. Sized for in-browser training on the demo projects: `fast` answers in seconds on a
+// Presets. Every preset starts on the Auto family (the exact learners first: a first model in
+// seconds on any machine); the network settings below apply when the user picks Network. Sized for in-browser training on the demo projects: `fast` answers in seconds on a
 // laptop CPU, `balanced` is the default, `thorough` trades minutes for the last points of accuracy.
 
 const SEED_PLACEHOLDER = 0;
@@ -90,6 +91,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     fast: {
       modality: 'tabular',
       preset: 'fast',
+      family: 'auto',
       epochs: 30,
       batchSize: 32,
       learningRate: 0.01,
@@ -104,6 +106,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     balanced: {
       modality: 'tabular',
       preset: 'balanced',
+      family: 'auto',
       epochs: 100,
       batchSize: 32,
       learningRate: 0.005,
@@ -118,6 +121,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     thorough: {
       modality: 'tabular',
       preset: 'thorough',
+      family: 'auto',
       epochs: 300,
       batchSize: 32,
       learningRate: 0.003,
@@ -134,6 +138,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     fast: {
       modality: 'image',
       preset: 'fast',
+      family: 'auto',
       epochs: 5,
       batchSize: 32,
       learningRate: 0.001,
@@ -150,6 +155,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     balanced: {
       modality: 'image',
       preset: 'balanced',
+      family: 'auto',
       epochs: 15,
       batchSize: 32,
       learningRate: 0.001,
@@ -166,6 +172,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     thorough: {
       modality: 'image',
       preset: 'thorough',
+      family: 'auto',
       epochs: 40,
       batchSize: 64,
       learningRate: 0.001,
@@ -184,6 +191,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     fast: {
       modality: 'text',
       preset: 'fast',
+      family: 'auto',
       epochs: 10,
       batchSize: 32,
       learningRate: 0.01,
@@ -200,6 +208,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     balanced: {
       modality: 'text',
       preset: 'balanced',
+      family: 'auto',
       epochs: 20,
       batchSize: 32,
       learningRate: 0.005,
@@ -216,6 +225,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
     thorough: {
       modality: 'text',
       preset: 'thorough',
+      family: 'auto',
       epochs: 40,
       batchSize: 32,
       learningRate: 0.003,

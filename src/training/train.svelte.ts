@@ -10,6 +10,7 @@ import {
   DEFAULT_PRESET,
   describeTrainConfigError,
   presetConfig,
+  type ModelFamily,
   trainConfigErrors,
   type TrainConfig,
   type TrainConfigError,
@@ -135,7 +136,15 @@ export class TrainState {
   }
 
   applyPreset(preset: TrainPreset): void {
+    const { family, C } = this.config;
     this.config = presetConfig(this.project.modality, preset, this.config.seed);
+    // The family is its own choice: a preset sets the network's sizes, not which learner runs.
+    if (family !== undefined) this.config.family = family;
+    if (C !== undefined) this.config.C = C;
+  }
+
+  setFamily(family: ModelFamily): void {
+    this.config.family = family;
   }
 
   /** Counts of one class in one split, for the plan table. */

@@ -15,6 +15,7 @@ Dexie.debug = false;
 function config(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {
     ...presetConfig('tabular', 'fast', 7),
+    family: 'network' as const,
     epochs: 4,
     batchSize: 32,
     dropout: 0,

@@ -130,7 +130,11 @@ describe('pipeline run through the worker and the registry', () => {
     const runs = createRunsRepo(() => db);
     const registry = createRegistryRepo(() => db);
     // The fast preset as the app trains it, early stopping included: a fine-tune copies it.
-    const config = { ...presetConfig('tabular', 'fast', 5), epochs: 25 };
+    const config = {
+      ...presetConfig('tabular', 'fast', 5),
+      family: 'network' as const,
+      epochs: 25,
+    };
     await bridge.trainModel({
       dbName,
       projectId,

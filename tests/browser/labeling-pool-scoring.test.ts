@@ -33,7 +33,7 @@ describe('pool scoring in the ML worker', () => {
       dbName,
       projectId: a.projectId,
       runId,
-      config: { ...presetConfig('tabular', 'fast', 3), epochs: 5 },
+      config: { ...presetConfig('tabular', 'fast', 3), family: 'network' as const, epochs: 5 },
       appVersion: 'test',
     });
     const sources = [(await db.sources.get(a.sourceId))!, (await db.sources.get(b.sourceId))!];
@@ -153,7 +153,7 @@ describe('pool scoring in the ML worker', () => {
       dbName,
       projectId: project.id,
       runId: other,
-      config: { ...presetConfig('tabular', 'fast', 9), epochs: 2 },
+      config: { ...presetConfig('tabular', 'fast', 9), family: 'network' as const, epochs: 2 },
       appVersion: 'test',
     });
     await refill(all, other);

@@ -186,7 +186,12 @@ describe('monitoring a drifting stream on real IndexedDB and real workers', () =
       dbName,
       projectId: project.id,
       runId: 'sea-run-1',
-      config: { ...presetConfig('tabular', 'fast', 42), epochs: 30, hiddenUnits: [16] },
+      config: {
+        ...presetConfig('tabular', 'fast', 42),
+        family: 'network' as const,
+        epochs: 30,
+        hiddenUnits: [16],
+      },
       appVersion: 'test',
     });
     const run = await createRunsRepo(() => db).get(trained.runId);

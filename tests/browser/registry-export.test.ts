@@ -68,6 +68,7 @@ describe('registered version export and holdout gate', () => {
         runId: `run-${seed}-${crypto.randomUUID().slice(0, 8)}`,
         config: {
           ...presetConfig('tabular', 'fast', seed),
+          family: 'network' as const,
           epochs,
           batchSize: 32,
           hiddenUnits: [12],

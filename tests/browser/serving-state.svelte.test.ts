@@ -99,6 +99,7 @@ describe('ServeState', () => {
     const image = await writeImageProject(db, { projectId: 'img', rows: 120, classes: 4 });
     const model = await champion(image.projectId, 'img-run', {
       ...presetConfig('image', 'fast', 5),
+      family: 'network' as const,
       epochs: 3,
       convFilters: [4, 8],
       hiddenUnits: [16],
@@ -141,6 +142,7 @@ describe('ServeState', () => {
     const tab = await writeTabularProject(db, { projectId: 'tab', rows: 200 });
     await champion(tab.projectId, 'tab-run', {
       ...presetConfig('tabular', 'fast', 42),
+      family: 'network' as const,
       epochs: 2,
       hiddenUnits: [8],
     });

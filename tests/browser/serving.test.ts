@@ -148,7 +148,12 @@ describe('serving with the champion', () => {
       dbName,
       projectId: pool.projectId,
       runId: 'serve-run-1',
-      config: { ...presetConfig('tabular', 'fast', 42), epochs: 4, hiddenUnits: [16] },
+      config: {
+        ...presetConfig('tabular', 'fast', 42),
+        family: 'network' as const,
+        epochs: 4,
+        hiddenUnits: [16],
+      },
       appVersion: 'test',
     });
     const run = await createRunsRepo(() => db).get(trained.runId);

@@ -12,6 +12,7 @@ import { IngestBridge } from '../../src/data/ingest-bridge';
 import { describeImportError } from '../../src/data/import-errors';
 import type { Split } from '../../src/data/types';
 import { openDatabase } from '../../src/persistence/db';
+import { createRunsRepo } from '../../src/persistence/runs-repo';
 import type { Project } from '../../src/projects/types';
 import { DEMOS, labelMapOf, type DemoId } from '../../src/projects/demos';
 import { DEFAULT_PRESET, presetConfig } from '../../src/training/config';
@@ -106,6 +107,8 @@ describe('accuracy sanity: the demos against scikit-learn', () => {
     expect(result.evaluation.test.confusion.flat().reduce((a, b) => a + b, 0)).toBe(
       reference.test.length,
     );
+    const run = await createRunsRepo(() => openDatabase(dbName)).get(result.runId);
+    console.info(`${project.name}: learner ${JSON.stringify(run?.learner)}`);
     console.info(
       `${project.name}: test accuracy ${result.metrics.testAccuracy} ` +
         `(${result.epochsRun} epochs, best ${result.bestEpoch}, ` +
@@ -161,7 +164,7 @@ describe('accuracy sanity: the demos against scikit-learn', () => {
   // on a 2-core machine, so the test stops after DIGITS_EPOCHS; the capped model must still beat
   // the bar (validation accuracy 0.94 after 2 epochs, against 0.89 for LogisticRegression).
   it(
-    'Digits: the default image model (CNN) reaches the LogisticRegression test accuracy',
+    'Digits: the default image model (Auto) reaches the LogisticRegression test accuracy',
     { timeout: 600_000 },
     async () => {
       const reference = golden.digits;

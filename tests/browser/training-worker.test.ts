@@ -30,6 +30,7 @@ function deleteDatabase(name: string): Promise<void> {
 function tabularConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {
     ...presetConfig('tabular', 'fast', 42),
+    family: 'network' as const,
     epochs: 6,
     batchSize: 32,
     dropout: 0.2,
@@ -270,6 +271,7 @@ describe('training on the CPU backend', () => {
     const textRun = await bridge.trainModel(
       request(dbName, text, {
         ...presetConfig('text', 'fast', 3),
+        family: 'network' as const,
         epochs: 4,
         textDim: 256,
       }),
@@ -280,6 +282,7 @@ describe('training on the CPU backend', () => {
     const imageRun = await bridge.trainModel(
       request(dbName, image, {
         ...presetConfig('image', 'fast', 5),
+        family: 'network' as const,
         epochs: 4,
         convFilters: [4, 8],
         hiddenUnits: [16],
