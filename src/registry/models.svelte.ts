@@ -20,6 +20,7 @@ import type { MlBridge } from '../training/ml-bridge';
 import { isAbortError } from '../training/ml-bridge';
 import { runPurpose } from './experiments';
 import { versionExportName, versionExportZip } from './export';
+import { isTreesTopology } from '../training/tree-inputs';
 import { DEFAULT_GATE_CONFIG, type GateConfig } from './gate';
 import { evaluateOnHoldout, type HoldoutEvaluation, type HoldoutProgress } from './holdout';
 import { ancestry, versionsUsingLabels, versionsUsingSource } from './lineage';
@@ -308,7 +309,14 @@ export class ModelsState {
   async download(version: ModelVersion): Promise<void> {
     try {
       const bytes = await this.exportBytes(version);
-      saveFile(bytes, versionExportName(this.project.name, version.version), 'application/zip');
+      // A boosted-trees version holds hist-gbdt.json, not TF.js files: its name says so.
+      const weights = await registryRepo.getWeights(version.id);
+      const ext = weights && isTreesTopology(weights.topology) ? 'hist-gbdt.zip' : 'tfjs.zip';
+      saveFile(
+        bytes,
+        versionExportName(this.project.name, version.version, ext),
+        'application/zip',
+      );
     } catch (e) {
       this.#notices.push('error', errorText(e));
     }
