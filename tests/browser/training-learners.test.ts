@@ -140,7 +140,11 @@ describe('exact learners in the ML worker', () => {
     );
     expect(tuned.metrics.testAccuracy).toBeGreaterThan(0.6);
     const network = await bridge.trainModel(
-      request(dbName, tabular, { ...presetConfig('tabular', 'fast', 7), epochs: 2 }),
+      request(dbName, tabular, {
+        ...presetConfig('tabular', 'fast', 7),
+        family: 'network' as const,
+        epochs: 2,
+      }),
     );
     const error = await bridge
       .trainModel(request(dbName, tabular, config, { continual: { baseRunId: network.runId } }))
