@@ -5,6 +5,7 @@ import { automationBench } from './automation';
 import { backendsBench } from './backends';
 import { ingestBench } from './ingest';
 import { labelingBench } from './labeling';
+import { learnersBench } from './learners';
 import { monitoringBench } from './monitoring';
 import { trainingBench } from './training';
 import { workspaceBench } from './workspace';
@@ -14,6 +15,7 @@ const inloopBench = {
   ...backendsBench,
   ...ingestBench,
   ...labelingBench,
+  ...learnersBench,
   ...monitoringBench,
   ...trainingBench,
   ...workspaceBench,
