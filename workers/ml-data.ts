@@ -230,6 +230,11 @@ export function fitSpec(ds: LoadedDataset, config: TrainConfig): FeaturisationSp
   if (config.modality === 'text') {
     if (config.textDim !== undefined) opts.textDim = config.textDim;
     if (config.charNgrams !== undefined) opts.charNgrams = config.charNgrams;
+    if (config.textFeatures !== undefined) opts.textFeatures = config.textFeatures;
+    // The vocabulary learns words from the unlabelled pool too (never labels), so the first
+    // models of active learning can weigh the words of the items they will be asked about;
+    // labelled validation, test and holdout items never contribute.
+    opts.vocabularyRowFilter = (id) => !ds.labels.has(id);
   }
   if (config.modality === 'image') {
     opts.imageSize = ds.project.imageSize;

@@ -71,7 +71,13 @@ export interface TrainConfig {
   seed: number;
   /** Image: filters of each conv block (conv 3×3 + ReLU + max-pool 2×2). */
   convFilters?: number[];
-  /** Text: hash buckets of the TF-IDF vectoriser. */
+  /**
+   * Text: scikit-learn's TfidfVectorizer over a vocabulary learned from the pool (`vocabulary`,
+   * the default: one feature per word or bigram), or the hashing vectoriser (`hashing`, for huge
+   * vocabularies; `textDim` buckets). Absent in runs recorded before the vocabulary: hashing.
+   */
+  textFeatures?: 'vocabulary' | 'hashing';
+  /** Text: hash buckets of the hashing TF-IDF vectoriser. */
   textDim?: number;
   /** Text: char_wb n-gram range, or null for words only. */
   charNgrams?: [number, number] | null;
@@ -192,6 +198,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
       modality: 'text',
       preset: 'fast',
       family: 'auto',
+      textFeatures: 'vocabulary',
       epochs: 10,
       batchSize: 32,
       learningRate: 0.01,
@@ -209,6 +216,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
       modality: 'text',
       preset: 'balanced',
       family: 'auto',
+      textFeatures: 'vocabulary',
       epochs: 20,
       batchSize: 32,
       learningRate: 0.005,
@@ -226,6 +234,7 @@ export const PRESETS: Record<Modality, Record<TrainPreset, TrainConfig>> = {
       modality: 'text',
       preset: 'thorough',
       family: 'auto',
+      textFeatures: 'vocabulary',
       epochs: 40,
       batchSize: 32,
       learningRate: 0.003,
@@ -273,7 +282,13 @@ export type TrainConfigNumberField =
   | 'C';
 
 export type TrainConfigChoiceField =
-  'modality' | 'preset' | 'optimizer' | 'classWeighting' | 'earlyStopping.metric' | 'family';
+  | 'modality'
+  | 'preset'
+  | 'optimizer'
+  | 'classWeighting'
+  | 'earlyStopping.metric'
+  | 'family'
+  | 'textFeatures';
 
 interface NumberRule {
   min: number;
@@ -328,7 +343,7 @@ export type TrainConfigError =
   | { kind: 'invalid-range-order'; field: 'charNgrams'; min: number; max: number }
   | {
       kind: 'option-not-for-modality';
-      field: 'textDim' | 'charNgrams' | 'augment' | 'convFilters';
+      field: 'textDim' | 'charNgrams' | 'augment' | 'convFilters' | 'textFeatures';
       modality: Modality;
     };
 
@@ -420,6 +435,11 @@ export function trainConfigErrors(c: TrainConfig): TrainConfigError[] {
       checkLayers('convFilters', c.convFilters, out);
     }
   }
+  if (c.textFeatures !== undefined) {
+    if (c.modality !== 'text') {
+      out.push({ kind: 'option-not-for-modality', field: 'textFeatures', modality: c.modality });
+    } else checkChoice('textFeatures', c.textFeatures, ['vocabulary', 'hashing'], out);
+  }
   if (c.textDim !== undefined) {
     if (c.modality !== 'text') {
       out.push({ kind: 'option-not-for-modality', field: 'textDim', modality: c.modality });
@@ -473,6 +493,7 @@ const FIELD_LABELS: Record<TrainConfigNumberField | TrainConfigChoiceField | 'au
   'augment.shift': 'Augmentation shift',
   augment: 'Augmentation',
   family: 'Model family',
+  textFeatures: 'Text features',
   C: 'Regularisation C',
 };
 

@@ -4,6 +4,7 @@
 // skew. Plain JSON (no typed arrays, no Infinity/NaN): it round-trips through IndexedDB and
 // workspace files unchanged. No imports beyond plain types: workers import this file too.
 import type { Modality } from '../projects/types';
+import type { TfidfParams } from '../learners/tfidf';
 
 /** Bumped when the layout of the feature vector changes; old specs must then be migrated. */
 export const FEATURISATION_SPEC_VERSION = 1;
@@ -49,6 +50,12 @@ export interface TabularFeaturisation {
  */
 export interface TextFeaturisation {
   column: string;
+  /**
+   * Present: the features are scikit-learn's `TfidfVectorizer` over this learned vocabulary (one
+   * feature per term, `dim = terms.length`, `idf` per term; src/learners/tfidf.ts). Absent: the
+   * hashing vectoriser below (runs recorded before the vocabulary, or chosen for huge vocabularies).
+   */
+  vocabulary?: { terms: string[]; params: TfidfParams; documents: number };
   /** Number of hash buckets = feature dimension. */
   dim: number;
   /** Word n-gram range, inclusive. */
@@ -104,6 +111,15 @@ export interface FitFeaturisationOptions {
   textColumn?: string;
   /** Text: hash buckets. Default 2^14. */
   textDim?: number;
+  /** Text: a learned TF-IDF vocabulary (default) or hashing. */
+  textFeatures?: 'vocabulary' | 'hashing';
+  /** Text, vocabulary: the vectoriser's parameters (default DEFAULT_TFIDF_PARAMS). */
+  tfidf?: Partial<TfidfParams>;
+  /**
+   * Text, vocabulary: the rows whose words build the vocabulary and idf, beside the training rows
+   * (the unlabelled pool: words, never labels). Default: the training rows only.
+   */
+  vocabularyRowFilter?: (itemId: string) => boolean;
   /** Text: word n-gram range. Default [1, 2]. */
   ngramRange?: [number, number];
   /** Text: char_wb n-grams, default none. */

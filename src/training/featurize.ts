@@ -24,6 +24,21 @@ import {
   type TextFeaturisation,
 } from './featurize-types';
 import { hashDocumentInto } from './text-hashing';
+import {
+  DEFAULT_TFIDF_PARAMS,
+  fitTfidf,
+  transformTfidf,
+  type TfidfParams,
+  type TfidfVocabulary,
+} from '../learners/tfidf';
+import { LearnerInputError } from '../learners/types';
+
+/**
+ * A learned vocabulary reads at most this many documents (training rows first, then the unlabelled
+ * pool in chunk order): a 20k-document fit is ~3 s in a worker, and every background retrain of
+ * the labeling panel pays it. Further documents change the vocabulary's tail, not its head.
+ */
+const MAX_VOCABULARY_DOCUMENTS = 20_000;
 
 /** Categories seen fewer times in training fold into "other" (sklearn's `min_frequency` idea). */
 export const DEFAULT_MIN_CATEGORY_COUNT = 5;
@@ -94,6 +109,8 @@ export class FeaturisationFitter {
   readonly #text: { column: string; dim: number; df: Float64Array; docs: number } | undefined;
   readonly #textScratch: { row: Float64Array; touched: Int32Array; seen: Uint8Array } | undefined;
   readonly #textOpts: Omit<TextFeaturisation, 'idf' | 'column'> | undefined;
+  /** Vocabulary mode: the documents (training rows, then others the filter admits) to learn from. */
+  readonly #vocabularyDocs: { train: string[]; pool: string[] } | undefined;
   #rows = 0;
 
   constructor(
@@ -120,7 +137,11 @@ export class FeaturisationFitter {
       order: [...(c.vocab ?? [])],
       counts: new Map(),
     }));
-    if (modality === 'text') {
+    if (modality === 'text' && (opts.textFeatures ?? 'hashing') === 'vocabulary') {
+      if (!picked.text) throw new Error('fitFeaturisation: a text project needs a text column');
+      this.#vocabularyDocs = { train: [], pool: [] };
+      this.#text = { column: picked.text.name, dim: 0, df: new Float64Array(0), docs: 0 };
+    } else if (modality === 'text') {
       if (!picked.text) throw new Error('fitFeaturisation: a text project needs a text column');
       const dim = opts.textDim ?? DEFAULT_TEXT_DIM;
       this.#textOpts = {
@@ -195,6 +216,18 @@ export class FeaturisationFitter {
       }
     }
 
+    if (this.#text && this.#vocabularyDocs) {
+      const col = chunk.columns[this.#text.column];
+      const values = col?.kind === 'str' ? col.values : undefined;
+      const docs = this.#vocabularyDocs;
+      const extra = this.#opts.vocabularyRowFilter;
+      for (let r = 0; r < n; r++) {
+        const doc = values?.[r] ?? '';
+        if (take[r] !== 0) docs.train.push(doc);
+        else if (extra?.(chunk.itemIds[r]!)) docs.pool.push(doc);
+      }
+    }
+
     if (this.#text && this.#textOpts && this.#textScratch) {
       const col = chunk.columns[this.#text.column];
       const { row, touched, seen } = this.#textScratch;
@@ -249,6 +282,9 @@ export class FeaturisationFitter {
       spec.tabular = { numeric, categorical };
       for (const f of numeric) inputColumns.push(f.name);
       for (const f of categorical) inputColumns.push(f.name);
+    } else if (this.#modality === 'text' && this.#text && this.#vocabularyDocs) {
+      spec.text = fitVocabulary(this.#text.column, this.#vocabularyDocs, this.#opts.tfidf);
+      inputColumns.push(this.#text.column);
     } else if (this.#modality === 'text' && this.#text && this.#textOpts) {
       const { df, docs, column } = this.#text;
       // Smooth idf (sklearn's TfidfTransformer(smooth_idf=True)): as if one extra document
@@ -315,6 +351,8 @@ export function featureNames(spec: FeaturisationSpec): string[] {
       for (const v of f.vocab) names.push(`${f.name}=${v}`);
       names.push(`${f.name}=(other)`);
     }
+  } else if (spec.text?.vocabulary) {
+    for (const term of spec.text.vocabulary.terms) names.push(`${spec.text.column}:${term}`);
   } else if (spec.text) {
     for (let i = 0; i < spec.text.dim; i++) names.push(`${spec.text.column}#${i}`);
   } else if (spec.image) {
@@ -421,7 +459,67 @@ function finishTextRow(
   }
 }
 
+/**
+ * The vocabulary's TF-IDF (sklearn's TfidfVectorizer): the training rows first, then unlabelled
+ * pool rows up to MAX_VOCABULARY_DOCUMENTS, so the model has words for the items active learning
+ * will ask about (labels are never read). A pool whose terms all fall below `minDf` (a handful of
+ * short documents in the first rounds of labeling) falls back to `minDf = 1` instead of failing.
+ */
+function fitVocabulary(
+  column: string,
+  docs: { train: string[]; pool: string[] },
+  overrides: Partial<TfidfParams> | undefined,
+): TextFeaturisation {
+  const corpus = docs.train.concat(
+    docs.pool.slice(0, Math.max(0, MAX_VOCABULARY_DOCUMENTS - docs.train.length)),
+  );
+  const params: TfidfParams = { ...DEFAULT_TFIDF_PARAMS, ...overrides };
+  let vocabulary: TfidfVocabulary;
+  try {
+    vocabulary = fitTfidf(corpus, params);
+  } catch (error) {
+    if (!(error instanceof LearnerInputError) || params.minDf === 1) throw error;
+    vocabulary = fitTfidf(corpus, { ...params, minDf: 1 });
+  }
+  return {
+    column,
+    vocabulary: {
+      terms: vocabulary.terms,
+      params: vocabulary.params,
+      documents: vocabulary.documents,
+    },
+    dim: vocabulary.terms.length,
+    ngramRange: vocabulary.params.ngramRange,
+    charNgrams: null,
+    idf: vocabulary.idf,
+    sublinearTf: vocabulary.params.sublinearTf,
+    norm: 'l2',
+    hashSeed: 0,
+  };
+}
+
+const tfidfCache = new WeakMap<TextFeaturisation, TfidfVocabulary>();
+
+/** The spec's vocabulary as the vectoriser takes it (one object per spec, so its caches hold). */
+function tfidfOf(t: TextFeaturisation): TfidfVocabulary {
+  let v = tfidfCache.get(t);
+  if (!v) {
+    const { terms, params, documents } = t.vocabulary!;
+    v = { kind: 'tfidf-vocabulary', params, terms, idf: t.idf, documents };
+    tfidfCache.set(t, v);
+  }
+  return v;
+}
+
 function writeText(t: TextFeaturisation, doc: string, x: Float32Array, base: number): void {
+  if (t.vocabulary) {
+    const row = transformTfidf(tfidfOf(t), [doc]);
+    x.fill(0, base, base + t.dim);
+    for (let i = row.indptr[0]!; i < row.indptr[1]!; i++) {
+      x[base + row.indices[i]!] = row.values[i]!;
+    }
+    return;
+  }
   const { touched, seen } = textScratch(t);
   const k = hashDocumentInto(doc, t, x, base, touched, seen);
   finishTextRow(t, x, base, touched, seen, k);

@@ -123,7 +123,7 @@ describe('exact learners in the ML worker', () => {
     expect(result.curves[0]!.valLoss).toBeCloseTo(chosen[0]!.valLogLoss!, 5);
   });
 
-  it('fits hashed TF-IDF text sparsely and beats chance', async () => {
+  it('fits TF-IDF text (the learned vocabulary) sparsely and beats chance', async () => {
     const config = { ...presetConfig('text', 'balanced', 3), family: 'auto' as const };
     const result = await bridge.trainModel(request(dbName, text, config));
     expect(result.metrics.testAccuracy).toBeGreaterThan(0.6);

@@ -445,3 +445,98 @@ describe('penguins demo featurisation', () => {
     expect(golden.penguins.test_accuracy).toBeGreaterThan(0.9);
   });
 });
+
+// The learned-vocabulary mode: the featurisation's rows are sklearn's TfidfVectorizer rows
+// (golden values from tests/fixtures/golden/make-learners-tfidf-golden.py), stored dense.
+describe('text featurisation (TF-IDF vocabulary)', () => {
+  const tfidfGolden = JSON.parse(
+    readFileSync(new URL('../fixtures/golden/learners-tfidf-golden.json', import.meta.url), 'utf8'),
+  ) as {
+    corpora: {
+      name: string;
+      params: Record<string, unknown>;
+      fit_docs: string[];
+      unseen_docs: string[];
+      terms: string[];
+      fit: { indptr: number[]; indices: number[]; data: number[] };
+      unseen: { indptr: number[]; indices: number[]; data: number[] };
+    }[];
+  };
+  const defaults = tfidfGolden.corpora.find((c) => c.name === 'defaults')!;
+
+  function expectRows(
+    x: Float32Array,
+    dim: number,
+    csr: { indptr: number[]; indices: number[]; data: number[] },
+  ) {
+    for (let r = 0; r + 1 < csr.indptr.length; r++) {
+      const expected = new Float64Array(dim);
+      for (let i = csr.indptr[r]!; i < csr.indptr[r + 1]!; i++)
+        expected[csr.indices[i]!] = csr.data[i]!;
+      for (let j = 0; j < dim; j++)
+        expect(x[r * dim + j]!, `row ${r} term ${j}`).toBeCloseTo(expected[j]!, 6);
+    }
+  }
+
+  it("matches sklearn's TfidfVectorizer (words + bigrams, min_df 2, sublinear tf, l2) on fit and unseen documents", () => {
+    const { columns, data } = textSource([...defaults.fit_docs, ...defaults.unseen_docs]);
+    const nFit = defaults.fit_docs.length;
+    const spec = fitFeaturisation(columns, [data], (id) => Number(id.slice(4)) < nFit, ['a', 'b'], {
+      modality: 'text',
+      textFeatures: 'vocabulary',
+    });
+    expect(spec.text!.vocabulary!.terms).toEqual(defaults.terms);
+    expect(spec.featureDim).toBe(defaults.terms.length);
+    const rows = Array.from({ length: nFit }, (_, i) => i);
+    expectRows(applyFeaturisation(spec, data, rows).x, spec.featureDim, defaults.fit);
+    const unseen = defaults.unseen_docs.map((_, i) => nFit + i);
+    expectRows(applyFeaturisation(spec, data, unseen).x, spec.featureDim, defaults.unseen);
+    // "Try it" gives the stored row; feature names are the terms.
+    expect(applyToRaw(spec, { body: defaults.unseen_docs[0]! })).toEqual(
+      applyFeaturisation(spec, data, [nFit]).x,
+    );
+    expect(featureNames(spec).slice(0, 2)).toEqual(
+      defaults.terms.slice(0, 2).map((t) => `body:${t}`),
+    );
+  });
+
+  it('learns words from the unlabelled pool when asked, never from rows the filters leave out', () => {
+    const { columns, data } = textSource([
+      'red apple',
+      'red apple',
+      'blue whale',
+      'blue whale',
+      'green tea green tea',
+    ]);
+    const train = (id: string) => id === 'doc-0' || id === 'doc-1';
+    const only = fitFeaturisation(columns, [data], train, ['a', 'b'], {
+      modality: 'text',
+      textFeatures: 'vocabulary',
+    });
+    expect(only.text!.vocabulary!.terms).toEqual(['apple', 'red', 'red apple']);
+    const withPool = fitFeaturisation(columns, [data], train, ['a', 'b'], {
+      modality: 'text',
+      textFeatures: 'vocabulary',
+      vocabularyRowFilter: (id) => id === 'doc-2' || id === 'doc-3',
+    });
+    expect(withPool.text!.vocabulary!.terms).toEqual([
+      'apple',
+      'blue',
+      'blue whale',
+      'red',
+      'red apple',
+      'whale',
+    ]);
+    expect(withPool.text!.vocabulary!.documents).toBe(4);
+  });
+
+  it('falls back to min_df 1 when no term is in two documents (the first rounds of labeling)', () => {
+    const { columns, data } = textSource(['alpha beta', 'gamma delta']);
+    const spec = fitFeaturisation(columns, [data], () => true, ['a', 'b'], {
+      modality: 'text',
+      textFeatures: 'vocabulary',
+    });
+    expect(spec.text!.vocabulary!.params.minDf).toBe(1);
+    expect(spec.featureDim).toBe(6);
+  });
+});
