@@ -19,6 +19,9 @@ import { matmulBenchmark, matmulSelfTest } from './matmul';
 import type {
   DatasetRef,
   EmbedResult,
+  FeatureImportanceResult,
+  ImportanceProgress,
+  ImportanceRequest,
   McDropoutResult,
   ModelInfo,
   ModelRef,
@@ -31,6 +34,7 @@ import type {
   TrainResult,
 } from '../src/training/train-types';
 import { closeConnections, dataDigestOf, labelDigestOf, loadDataset, planOf } from './ml-data';
+import { permutationImportance } from './ml-importance';
 import { embed, evictModels, mcDropout, modelInfo, predict } from './ml-infer';
 import { trainModel } from './ml-train';
 
@@ -190,6 +194,27 @@ const api = {
       return Comlink.transfer(result, [result.probabilities.buffer]);
     } finally {
       endJob(job);
+    }
+  },
+
+  /**
+   * Permutation feature importance of a run's tabular model on the frozen holdout (or the test
+   * split); see workers/ml-importance.ts. Cancellable between scoring passes through `cancel(jobId)`.
+   */
+  async permutationImportance(
+    request: ImportanceRequest,
+    onProgress?: (progress: ImportanceProgress) => void,
+    jobId?: number,
+  ): Promise<FeatureImportanceResult> {
+    const started = requireBackend();
+    const job = beginJob(jobId);
+    const progress = progressSink(onProgress);
+    try {
+      await useBackendFor(started, 'infer');
+      return await permutationImportance(request, job, (p) => progress.emit(p));
+    } finally {
+      endJob(job);
+      progress.release();
     }
   },
 

@@ -20,6 +20,9 @@ import type {
 import type {
   DatasetRef,
   EmbedResult,
+  FeatureImportanceResult,
+  ImportanceProgress,
+  ImportanceRequest,
   McDropoutResult,
   ModelInfo,
   ModelRef,
@@ -262,6 +265,20 @@ export class MlBridge {
   ): Promise<McDropoutResult> {
     return this.#enqueue(options.signal, (api, jobId) =>
       api.mcDropout(request, passes, options.seed, jobId),
+    );
+  }
+
+  /**
+   * Permutation feature importance of a run's tabular model (workers/ml-importance.ts): one
+   * scoring pass per column and repeat, progress after each; aborting cancels between passes.
+   */
+  permutationImportance(
+    request: ImportanceRequest,
+    options: ProgressCallOptions<ImportanceProgress> = {},
+  ): Promise<FeatureImportanceResult> {
+    const { onProgress } = options;
+    return this.#enqueue(options.signal, (api, jobId) =>
+      api.permutationImportance(request, onProgress ? Comlink.proxy(onProgress) : undefined, jobId),
     );
   }
 

@@ -209,3 +209,56 @@ export interface ModelInfo {
   featureDim: number;
   modality: TrainConfig['modality'];
 }
+
+/**
+ * Permutation feature importance of a run's model (workers/ml-importance.ts): on the project's
+ * labelled frozen-holdout items (as src/registry/holdout.ts `collectHoldout` selects them), or on
+ * the run's test split when the holdout has fewer than `minHoldoutItems` labelled items.
+ */
+export interface ImportanceRequest {
+  model: ModelRef;
+  projectId: string;
+  /** Shuffles per column (default 5, sklearn's `n_repeats`). */
+  nRepeats?: number;
+  /** Seed of the shuffles (default: the run's seed). */
+  seed?: number;
+  /** Fewer labelled holdout items than this and the test split is used (default 30). */
+  minHoldoutItems?: number;
+}
+
+/** Scoring passes done of `total` (the baseline, then one per column and repeat). */
+export interface ImportanceProgress {
+  done: number;
+  total: number;
+}
+
+export type ImportanceColumnKind = 'numeric' | 'categorical';
+
+/** One source column's importance: mean and population std over the repeats. */
+export interface FeatureImportance {
+  name: string;
+  kind: ImportanceColumnKind;
+  /** Feature-vector slots permuted together (indicator / one-hot block). */
+  slots: number;
+  accuracyDrop: { mean: number; std: number };
+  logLossIncrease: { mean: number; std: number };
+}
+
+/** Plain JSON (stored on the model version's row). */
+export interface FeatureImportanceResult {
+  runId: string;
+  computedAt: number;
+  /** Which rows were scored: the frozen holdout, or the test split as the fallback. */
+  evaluatedOn: 'holdout' | 'test';
+  /** Labelled holdout items found (whether or not they were used). */
+  holdoutItems: number;
+  /** Rows scored. */
+  rows: number;
+  nRepeats: number;
+  seed: number;
+  baseline: { accuracy: number; logLoss: number };
+  /** Most important first (by mean accuracy drop, then log-loss increase). */
+  features: FeatureImportance[];
+  /** Why the test split was used, when it was. */
+  note?: string;
+}
