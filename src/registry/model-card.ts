@@ -7,6 +7,7 @@ import type { ClassificationMetrics } from '../training/metrics';
 import { ECE_BINS } from '../training/metrics';
 import type { RunRecord } from '../persistence/schema';
 import type { ModelVersion } from './types';
+import type { FeatureImportanceResult } from '../training/train-types';
 
 /** Test sets smaller than this give wide uncertainty on every metric. */
 const SMALL_TEST_SET = 100;
@@ -227,6 +228,7 @@ export function modelCard(input: ModelCardInput): string {
     );
   }
   out.push(calibration.join('\n\n'));
+  out.push(importanceSection(v));
 
   // Promotion
   if (v.promotion) {
@@ -355,5 +357,57 @@ function modelSection(run: RunRecord): string {
       )}`,
     );
   }
+  return parts.join('\n\n');
+}
+
+/** `0.1234 ± 0.0056`. */
+const meanStd = (x: { mean: number; std: number }): string => `${num(x.mean)} ± ${num(x.std)}`;
+
+/** Why a version of this modality gets no importance table (workers/ml-importance.ts). */
+export function importanceUnavailable(version: Pick<ModelVersion, 'featurisation'>): string | null {
+  const modality = version.featurisation.modality;
+  if (modality === 'text') {
+    return 'Not computed for text models: their input is one text column, and permuting it only shows that the model reads its text.';
+  }
+  if (modality === 'image') {
+    return 'Not computed for image models: every pixel is a column, and per-pixel shuffles say little while costing a scoring pass each.';
+  }
+  return null;
+}
+
+/** The permutation-importance section: a table once computed, or why it is not there. */
+function importanceSection(v: ModelVersion): string {
+  const title = '## Feature importance (permutation, holdout)';
+  const unavailable = importanceUnavailable(v);
+  if (unavailable) return `${title}\n\n${unavailable}`;
+  const r: FeatureImportanceResult | undefined = v.featureImportance;
+  if (!r) {
+    return `${title}\n\nNot computed yet: compute it on the Models page (version detail, Overview).`;
+  }
+  const where =
+    r.evaluatedOn === 'holdout'
+      ? `the ${r.rows} labelled frozen-holdout items`
+      : `the ${r.rows} items of the test split (the frozen holdout has only ${r.holdoutItems} labelled items)`;
+  const parts = [
+    title,
+    `How much the score drops when one input column is shuffled across ${where}, as ` +
+      "scikit-learn's `permutation_importance` measures it: mean ± standard deviation over " +
+      `${r.nRepeats} shuffles (seed ${r.seed}). Baseline accuracy ${num(r.baseline.accuracy)}, ` +
+      `log loss ${num(r.baseline.logLoss)}. A categorical column is shuffled as a whole (all its ` +
+      'one-hot slots together). Near 0 means the model does not rely on the column here; it can ' +
+      'still matter together with a correlated one.',
+  ];
+  if (r.note) parts.push(`_${escapeMarkdown(r.note)}_`);
+  parts.push(
+    table(
+      ['Feature', 'Kind', 'Accuracy drop', 'Log-loss increase'],
+      r.features.map((f) => [
+        escapeMarkdown(f.name),
+        f.kind,
+        meanStd(f.accuracyDrop),
+        meanStd(f.logLossIncrease),
+      ]),
+    ),
+  );
   return parts.join('\n\n');
 }

@@ -27,6 +27,7 @@ import { ancestry, versionsUsingLabels, versionsUsingSource } from './lineage';
 import { modelCard } from './model-card';
 import { parseTags, registerRun, type RegisterRunOptions } from './register';
 import type { ModelVersion } from './types';
+import type { FeatureImportanceResult, ImportanceProgress } from '../training/train-types';
 
 export type DetailTab = 'overview' | 'lineage' | 'card' | 'history';
 
@@ -62,11 +63,34 @@ export function saveFile(bytes: Uint8Array | string, name: string, type: string)
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+/** A permutation-importance computation in progress (or failed), for one version. */
+export interface ImportanceJob {
+  modelId: string;
+  phase: 'running' | 'failed';
+  progress: ImportanceProgress | null;
+  error: string | null;
+}
+
+/**
+ * Stores a version's importance on its `models` row (only that field changes; not indexed, so no
+ * schema bump — as monitoring stores `referenceProfile`). The live version list re-reads the row.
+ */
+async function saveFeatureImportance(
+  modelId: string,
+  result: FeatureImportanceResult,
+): Promise<void> {
+  const updated = await getDb().models.update(modelId, (row) => {
+    (row as ModelVersion).featureImportance = result;
+  });
+  if (updated === 0) throw new Error(`Model version ${modelId} does not exist`);
+}
+
 export class ModelsState {
   readonly project: Project;
   readonly #bridge: MlBridge;
   readonly #notices: Notices;
   #gateController: AbortController | null = null;
+  #importanceController: AbortController | null = null;
 
   // The queries read `this.project` only when they run, after the constructor set it.
   readonly versions = new LiveQuery<ModelVersion[]>(
@@ -80,6 +104,7 @@ export class ModelsState {
   tab = $state<DetailTab>('overview');
   busy = $state(false);
   gate = $state.raw<GateCheck | null>(null);
+  importance = $state.raw<ImportanceJob | null>(null);
   /** Gate settings the next check uses (the page offers the metric, margin, test and level). */
   gateConfig = $state<GateConfig>({ ...DEFAULT_GATE_CONFIG });
 
@@ -228,6 +253,50 @@ export class ModelsState {
     this.gateConfig = { ...DEFAULT_GATE_CONFIG };
   }
 
+  /**
+   * Computes permutation feature importance of `version` on the frozen holdout in the ML worker
+   * (workers/ml-importance.ts) and stores it on the version, so it is computed once.
+   */
+  async computeImportance(version: ModelVersion): Promise<void> {
+    this.cancelImportance();
+    const controller = new AbortController();
+    this.#importanceController = controller;
+    const job: ImportanceJob = {
+      modelId: version.id,
+      phase: 'running',
+      progress: null,
+      error: null,
+    };
+    this.importance = job;
+    try {
+      const result = await this.#bridge.permutationImportance(
+        { model: { dbName: getDb().name, runId: version.runId }, projectId: this.project.id },
+        {
+          signal: controller.signal,
+          onProgress: (progress) => {
+            if (this.importance?.modelId === version.id) {
+              this.importance = { ...this.importance, progress };
+            }
+          },
+        },
+      );
+      if (this.#importanceController !== controller) return;
+      await saveFeatureImportance(version.id, result);
+      this.importance = null;
+    } catch (e) {
+      if (this.#importanceController !== controller) return;
+      this.importance = isAbortError(e) ? null : { ...job, phase: 'failed', error: errorText(e) };
+    } finally {
+      if (this.#importanceController === controller) this.#importanceController = null;
+    }
+  }
+
+  cancelImportance(): void {
+    this.#importanceController?.abort();
+    this.#importanceController = null;
+    this.importance = null;
+  }
+
   cancelGate(): void {
     this.#gateController?.abort();
     this.#gateController = null;
@@ -333,5 +402,6 @@ export class ModelsState {
 
   dispose(): void {
     this.cancelGate();
+    this.cancelImportance();
   }
 }

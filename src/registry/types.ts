@@ -4,6 +4,7 @@
 import type { ModelRecord } from '../persistence/schema';
 import type { GateVerdict } from './gate';
 import type { Lineage } from './lineage';
+import type { FeatureImportanceResult } from '../training/train-types';
 
 /** The classes a version predicts, in output order, with their names at registration time. */
 export type LabelSet = {
@@ -31,6 +32,13 @@ export type ModelVersion = Omit<ModelRecord, 'lineage'> & {
   referenceProfile: Record<string, unknown> | null;
   /** Latest promotion to champion, with the gate verdict it passed (or overrode). */
   promotion: PromotionRecord | null;
+  /**
+   * Permutation feature importance on the frozen holdout, once computed (Models page → Compute).
+   * Optional and not indexed, like `referenceProfile`: rows from before it read as not computed,
+   * and no schema version bump is needed. Stored, not recomputed: the model never changes, and a
+   * recompute is one button away when the holdout grew.
+   */
+  featureImportance?: FeatureImportanceResult;
 };
 
 /** Audit-log kinds written by the registry (`EventRecord.kind`). */

@@ -13,8 +13,12 @@ import {
   type ImportanceGroup,
   type ScoreRows,
 } from '../../src/registry/importance';
+import { buildLineage } from '../../src/registry/lineage';
+import { modelCard } from '../../src/registry/model-card';
+import type { ModelVersion } from '../../src/registry/types';
+import type { RunRecord } from '../../src/persistence/schema';
 import type { FeaturisationSpec } from '../../src/training/featurize-types';
-import type { ImportanceProgress } from '../../src/training/train-types';
+import type { FeatureImportanceResult, ImportanceProgress } from '../../src/training/train-types';
 
 const single = (count: number): ImportanceGroup[] =>
   Array.from({ length: count }, (_, j) => ({ name: `f${j}`, kind: 'numeric', slots: [j] }));
@@ -119,7 +123,7 @@ describe('permutation importance by hand', () => {
     expect(progress.every((p) => p.total === 7)).toBe(true);
     expect((await run(5)).accuracyDrops).toEqual(a.accuracyDrops);
     const order = seededPermutations(5)(0, 0, 10);
-    expect([...order].sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(Array.from(order).sort((p, q) => p - q)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   it('population standard deviation, as numpy', () => {
@@ -224,5 +228,84 @@ describe('against scikit-learn permutation_importance', () => {
       expect(f.logLossIncrease.std).toBeCloseTo(golden.neg_log_loss.importances_std[g]!, 9);
     }
     expect(rankImportances(out.features).map((f) => f.name)).toEqual(['f0', 'f1', 'f2']);
+  });
+});
+
+describe('the model card section', () => {
+  const run: RunRecord = {
+    id: 'run-1',
+    projectId: 'p',
+    status: 'completed',
+    config: {},
+    seed: 7,
+    backend: 'cpu',
+    dataDigest: 'd',
+    labelDigest: 'l',
+    curves: {},
+    metrics: {},
+    startedAt: 0,
+    finishedAt: 1,
+  };
+  const version = (overrides: Partial<ModelVersion>): ModelVersion => ({
+    id: 'm-1',
+    projectId: 'p',
+    version: 1,
+    runId: 'run-1',
+    aliases: [],
+    status: 'registered',
+    createdAt: 0,
+    metrics: {},
+    featurisation: { modality: 'tabular' },
+    lineage: buildLineage(run, []),
+    parentModelId: null,
+    tags: [],
+    notes: '',
+    labels: { classIds: ['a', 'b'], classes: [] },
+    referenceProfile: null,
+    promotion: null,
+    ...overrides,
+  });
+  const result: FeatureImportanceResult = {
+    runId: 'run-1',
+    computedAt: 0,
+    evaluatedOn: 'test',
+    holdoutItems: 12,
+    rows: 80,
+    nRepeats: 5,
+    seed: 7,
+    baseline: { accuracy: 0.9, logLoss: 0.3 },
+    features: [
+      {
+        name: 'x_1',
+        kind: 'numeric',
+        slots: 1,
+        accuracyDrop: { mean: 0.25, std: 0.05 },
+        logLossIncrease: { mean: 0.5, std: 0.1 },
+      },
+    ],
+    note: 'The frozen holdout has 12 labelled items.',
+  };
+  const section = (card: string) =>
+    card.split('## Feature importance (permutation, holdout)')[1]!.split('\n## ')[0]!;
+
+  it('tables each column with its mean ± std, and says when the test split stood in', () => {
+    const text = section(
+      modelCard({ projectName: 'P', version: version({ featureImportance: result }), run }),
+    );
+    expect(text).toContain('| x\\_1 | numeric | 0.2500 ± 0.0500 | 0.5000 ± 0.1000 |');
+    expect(text).toContain(
+      'the 80 items of the test split (the frozen holdout has only 12 labelled items)',
+    );
+    expect(text).toContain('The frozen holdout has 12 labelled items.');
+  });
+
+  it('says when it is not computed yet, and why text models have none', () => {
+    expect(section(modelCard({ projectName: 'P', version: version({}), run }))).toContain(
+      'Not computed yet',
+    );
+    const text = version({ featurisation: { modality: 'text' } });
+    expect(section(modelCard({ projectName: 'P', version: text, run }))).toContain(
+      'Not computed for text models',
+    );
   });
 });
