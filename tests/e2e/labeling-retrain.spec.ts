@@ -5,7 +5,8 @@ import { expect, test } from './fixtures';
 // lands, the queue refills from the new model (the item says which strategy queued it, with a
 // numeric score) and the learning curve on the Progress tab has a point for it.
 //
-// The backend is set to CPU in Settings (WebGPU on SwiftShader trains far slower). No timing is
+// The backend is set to CPU in Settings (the retrain's linear fit runs in plain typed arrays, and
+// the CPU backend scores the pool). No timing is
 // asserted: only what the page shows, with generous waits for the worker on a loaded machine.
 
 test('background retrain every 10 labels refills the queue from the new model', async ({
@@ -45,8 +46,9 @@ test('background retrain every 10 labels refills the queue from the new model', 
     await page.locator('body').press(keys[i % 3]!);
     await expect(item).not.toHaveAttribute('title', id);
   }
-  // The tenth label started a retrain in the background…
-  await expect(status).toContainText('Retraining in the background');
+  // The tenth label started a retrain in the background (the exact linear learner may already
+  // have finished it: then the new model is named)…
+  await expect(status).toContainText(/Retraining in the background|model: \w{8}/);
   // …and labeling goes on meanwhile: the key still moves to the next item at once.
   for (let i = 0; i < 3; i++) {
     const id = (await item.getAttribute('title'))!;

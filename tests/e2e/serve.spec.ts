@@ -56,7 +56,7 @@ test('Penguins demo: try it, batch-score production traffic, read the prediction
   await page.keyboard.press('Alt+6');
   await expect(page.getByTestId('serve-champion')).toContainText('version 1');
 
-  // Try it: a typical Gentoo (long flipper, heavy), one field left missing.
+  // Try it: a typical Gentoo (long flipper, heavy), the island and sex left missing.
   const tryIt = page.getByTestId('try-it');
   await tryIt.getByLabel('Beak Length (mm)').fill('47.5');
   await tryIt.getByLabel('Beak Depth (mm)').fill('15');
@@ -64,7 +64,9 @@ test('Penguins demo: try it, batch-score production traffic, read the prediction
   await tryIt.getByLabel('Body Mass (g)').fill('5200');
   await tryIt.getByTestId('try-predict').click();
   // A missing feature is named and nothing is predicted or logged until the user asks.
-  await expect(tryIt.getByTestId('try-missing')).toContainText('Not predicted: 1 feature is empty');
+  await expect(tryIt.getByTestId('try-missing')).toContainText(
+    'Not predicted: 2 features are empty (Island, Sex)',
+  );
   await tryIt.getByTestId('try-anyway').click();
   await expect(page.getByTestId('try-result')).toContainText(/Predicted (Adelie|Chinstrap|Gentoo)/);
   await expect(tryIt.locator('canvas[aria-label^="Class probabilities"]')).toBeVisible();
