@@ -1,7 +1,12 @@
 // The in-browser half of the `backends` suite (bench/suites/backends.mjs). Everything goes through
 // the real ML bridge and worker, so the figures include what the app pays (Comlink, module worker
 // start, TF.js init).
-import { MlBridge, type BackendPreference, type BackendReport } from '../../src/training';
+import {
+  MlBridge,
+  type BackendChoice,
+  type BackendPreference,
+  type BackendReport,
+} from '../../src/training';
 import type { MatmulBenchOptions, MatmulBenchResult } from '../../src/training';
 
 export interface StartupSample {
@@ -16,6 +21,22 @@ export const backendsBench = {
   /** One cold worker start: a new bridge (hence a new worker) up to a ready backend. */
   async startup(prefer: BackendPreference): Promise<StartupSample> {
     const bridge = new MlBridge({ prefer });
+    try {
+      const started = performance.now();
+      const report = await bridge.ready();
+      return { totalMs: performance.now() - started, initMs: report.initMs, report };
+    } finally {
+      bridge.dispose();
+    }
+  },
+
+  /**
+   * A cold start of `auto` that is handed an earlier measurement of this device (as the page does
+   * from its settings): the start-up a returning user pays.
+   */
+  async startupCached(choice: BackendChoice): Promise<StartupSample> {
+    const bridge = new MlBridge({ prefer: 'auto' });
+    bridge.setCachedChoice(choice);
     try {
       const started = performance.now();
       const report = await bridge.ready();
