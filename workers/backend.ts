@@ -296,9 +296,12 @@ const FIRST_BUDGET_MS = 5000;
 
 /**
  * Every backend that starts, each measured (or the cache's figures when they still apply).
- * WebGL compiles its shaders synchronously, so no budget can stop it once it has started: on a
- * software renderer (SwiftShader: 0.7 s for these workloads, where wasm needs 0.05 s) it is
- * measured only when the user asks (`thorough`, Settings → Measure again).
+ * A software GPU (SwiftShader's WebGPU adapter or WebGL renderer) is measured only when the user
+ * asks (`thorough`, Settings → Measure again): it compiles its shaders on the very CPU cores the
+ * other backends run on, and work it was given keeps them busy after its budget stops the
+ * measurement — a cold start that measured it trained the chosen wasm backend 4× slower for the
+ * next seconds (bench/results/backend-choice.json) — while it has never been the fastest (~35×
+ * slower than the CPU side here). WebGL compiles synchronously, so no budget could stop it.
  */
 async function initAuto(
   cached: BackendChoice | undefined,
@@ -332,12 +335,12 @@ async function initAuto(
     let bestTotal = Infinity;
     for (const name of running) {
       const software = isSoftware(extras, name);
-      if (name === 'webgl' && software && !thorough) {
+      if (software && !thorough) {
         timings.push({
           backend: name,
           ms: {},
           software,
-          note: 'software renderer, not measured at start-up (Measure again includes it)',
+          note: 'was not measured at start-up: a software GPU slows the CPU the other backends run on (Measure again includes it)',
         });
         continue;
       }
