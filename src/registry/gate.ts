@@ -14,6 +14,7 @@
 //   with replacement (the same items for both models, which keeps the pairing), seeded through
 //   src/lib/rng.ts; the interval is numpy.percentile's default (linear interpolation).
 import { createRng, randInt } from '../lib/rng';
+import { erfc } from './erfc';
 import { SMALL_SPLIT_ITEMS, wilsonInterval } from './intervals';
 
 export type GateMetric = 'macroF1' | 'accuracy';
@@ -185,44 +186,6 @@ function checkCounts(b: number, c: number): void {
 export function chi2SurvivalDf1(x: number): number {
   if (x <= 0) return 1;
   return erfc(Math.sqrt(x / 2));
-}
-
-/**
- * Complementary error function to about 1e-15 relative: the Maclaurin series of erf below 2, and
- * the continued fraction of erfc (modified Lentz) from 2 on, where the series would cancel.
- */
-export function erfc(x: number): number {
-  if (x < 0) return 2 - erfc(-x);
-  if (x < 2) {
-    // erf(x) = 2/√π · Σ (−1)^n x^(2n+1) / (n! (2n+1))
-    let sum = x;
-    let term = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return 1 - (2 / Math.sqrt(Math.PI)) * sum;
-  }
-  // erfc(x) = exp(−x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
-  const tiny = 1e-300;
-  let f = x;
-  let cc = x;
-  let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const a = n / 2;
-    d = x + a * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    cc = x + a / cc;
-    if (Math.abs(cc) < tiny) cc = tiny;
-    d = 1 / d;
-    const delta = cc * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -40,3 +40,17 @@ export {
   type ModelCardInput,
 } from './model-card';
 export type * from './types';
+export {
+  INTERVAL_BELOW_ITEMS,
+  SMALL_CLASS_ITEMS,
+  SMALL_SPLIT_ITEMS,
+  describeProportion,
+  intervalText,
+  smallClassWarning,
+  smallSplitWarning,
+  summariseSplitMetrics,
+  wilsonInterval,
+  type Interval,
+  type SplitMetricsInput,
+  type SplitMetricsSummary,
+} from './intervals';

@@ -2,12 +2,18 @@
 // interval (Wilson 1927) for proportions such as accuracy: unlike the normal "p ± z·se" interval
 // it stays inside [0, 1] and does not collapse to a point at 5/5 (5 of 5 right gives [0.57, 1]).
 // Golden values: tests/fixtures/golden/make-wilson-golden.py (scipy.stats.norm.ppf + the formula).
-import { erfc } from './gate';
+import { erfc } from './erfc';
 
 /** Below this many items a split's metrics are flagged as resting on too few items. */
 export const SMALL_SPLIT_ITEMS = 30;
 /** Below this many items of one class its per-class numbers are flagged. */
 export const SMALL_CLASS_ITEMS = 5;
+
+/**
+ * Intervals are shown below this many items: from 300 on the 95 % interval is at most ±0.057
+ * wide (at p = 0.5), narrower than the third decimal people read differences into.
+ */
+export const INTERVAL_BELOW_ITEMS = 300;
 
 export interface Interval {
   lower: number;
@@ -88,9 +94,16 @@ export function wilsonInterval(successes: number, n: number, confidence = 0.95):
 export function describeProportion(value: number, n: number, confidence = 0.95): string {
   const shown = `${value.toFixed(3)} (n = ${n.toLocaleString('en-US')}`;
   if (n <= 0) return `${shown})`;
-  if (n >= SMALL_SPLIT_ITEMS * 10) return `${shown})`;
+  if (n >= INTERVAL_BELOW_ITEMS) return `${shown})`;
   const { lower, upper } = wilsonInterval(Math.round(value * n), n, confidence);
   return `${shown}; ${Math.round(confidence * 100)} % Wilson interval ${lower.toFixed(3)}–${upper.toFixed(3)})`;
+}
+
+/** "0.376–0.964": the 95 % Wilson interval of `value` on `n` items, or null when n is 0 or ≥ 300. */
+export function intervalText(value: number, n: number, confidence = 0.95): string | null {
+  if (n <= 0 || n >= INTERVAL_BELOW_ITEMS) return null;
+  const { lower, upper } = wilsonInterval(Math.round(value * n), n, confidence);
+  return `${lower.toFixed(3)}–${upper.toFixed(3)}`;
 }
 
 /** The warning a split of `n` items earns, or null: fewer than 30 items tell little. */
@@ -109,4 +122,55 @@ export function smallClassWarning(
   if (few.length === 0) return null;
   const list = few.map((c) => `${c.name} (${c.n})`).join(', ');
   return `In the ${split} split, ${few.length === 1 ? 'a class has' : 'classes have'} fewer than ${SMALL_CLASS_ITEMS} items: ${list}; per-class scores there are anecdotes.`;
+}
+
+/** What a split's evaluation needs to be told honestly (a `ClassificationMetrics` fits). */
+export interface SplitMetricsInput {
+  count: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: readonly { classId: string; recall: number; support: number }[];
+}
+
+/** A split's headline numbers in words, each with its n, and the warnings it earns. */
+export interface SplitMetricsSummary {
+  /** Accuracy with n and, when n is small, its Wilson interval. */
+  accuracy: string;
+  /**
+   * Macro-F1 with n. No interval: it is a mean of per-class ratios, not a proportion of items, so
+   * Wilson does not apply; the per-class recall intervals carry the uncertainty instead.
+   */
+  macroF1: string;
+  /**
+   * Per class id, the 95 % Wilson interval of its recall ("0.376–0.964"; recall is the share right
+   * among the class's `support` items, so a proportion), or null where the class has ≥ 300 items
+   * or none. A column of the per-class table, which already shows support as the n.
+   */
+  recallInterval: Record<string, string | null>;
+  warnings: string[];
+}
+
+export function summariseSplitMetrics(
+  split: string,
+  m: SplitMetricsInput,
+  nameOf: (classId: string) => string,
+): SplitMetricsSummary {
+  const n = m.count;
+  const recallInterval: Record<string, string | null> = {};
+  for (const c of m.perClass) {
+    recallInterval[c.classId] = intervalText(c.recall, c.support);
+  }
+  const warnings = [
+    smallSplitWarning(split, n),
+    smallClassWarning(
+      split,
+      m.perClass.map((c) => ({ name: nameOf(c.classId), n: c.support })),
+    ),
+  ].filter((w): w is string => w !== null);
+  return {
+    accuracy: n > 0 ? describeProportion(m.accuracy, n) : '— (n = 0)',
+    macroF1: `${m.macroF1.toFixed(3)} (n = ${n.toLocaleString('en-US')})`,
+    recallInterval,
+    warnings,
+  };
 }

@@ -8,6 +8,7 @@ import { ECE_BINS } from '../training/metrics';
 import type { RunRecord } from '../persistence/schema';
 import type { ModelVersion } from './types';
 import type { FeatureImportanceResult } from '../training/train-types';
+import { intervalText, smallClassWarning, smallSplitWarning } from './intervals';
 
 /** Test sets smaller than this give wide uncertainty on every metric. */
 const SMALL_TEST_SET = 100;
@@ -172,14 +173,40 @@ export function modelCard(input: ModelCardInput): string {
     metrics.push('The run recorded no evaluation.');
   } else {
     metrics.push(
+      'Every metric is computed on the items of its split (n). Below 300 items the accuracy and ' +
+        "each class's recall come with a 95 % Wilson score interval: the range the true rate " +
+        'plausibly lies in, given so few items.',
+    );
+    for (const split of splits) {
+      const m = evaluation[split] as ClassificationMetrics;
+      const warnings = [
+        smallSplitWarning(escapeMarkdown(split), m.count),
+        smallClassWarning(
+          escapeMarkdown(split),
+          m.perClass.map((c) => ({ name: nameOf(c.classId), n: c.support })),
+        ),
+      ].filter((w): w is string => w !== null);
+      // A list, not a blockquote: the card's own reader (markdown.ts) knows lists.
+      if (warnings.length) metrics.push(warnings.map((w) => `- **Warning:** ${w}`).join('\n'));
+    }
+    metrics.push(
       table(
-        ['Split', 'Items', 'Accuracy', 'Macro-F1', 'Log loss', 'ECE'],
+        [
+          'Split',
+          'Items (n)',
+          'Accuracy',
+          'Accuracy 95 % Wilson interval',
+          'Macro-F1',
+          'Log loss',
+          'ECE',
+        ],
         splits.map((split) => {
           const m = evaluation[split] as ClassificationMetrics;
           return [
             escapeMarkdown(split),
             String(m.count),
             num(m.accuracy),
+            intervalText(m.accuracy, m.count) ?? 'not shown (n ≥ 300)',
             num(m.macroF1),
             num(m.logLoss),
             num(m.ece),
@@ -192,11 +219,12 @@ export function modelCard(input: ModelCardInput): string {
       metrics.push(
         `### Per class (${escapeMarkdown(split)})\n\n` +
           table(
-            ['Class', 'Precision', 'Recall', 'F1', 'Support'],
+            ['Class', 'Precision', 'Recall', 'Recall 95 % Wilson interval', 'F1', 'Support (n)'],
             m.perClass.map((c) => [
               nameOf(c.classId),
               num(c.precision),
               num(c.recall),
+              intervalText(c.recall, c.support) ?? (c.support === 0 ? '—' : 'not shown (n ≥ 300)'),
               num(c.f1),
               String(c.support),
             ]),

@@ -58,6 +58,15 @@ describe('Train page', () => {
       await until(() => target.querySelector('table.matrix'));
       expect(target.querySelectorAll('canvas')).toHaveLength(2);
       expect(target.textContent).toContain('Per class');
+      // 150 rows leave a test split well under 300 items: n and the Wilson interval are shown
+      // beside accuracy, and each class's recall gets its interval column.
+      const caption =
+        [...target.querySelectorAll('caption')]
+          .map((c) => c.textContent ?? '')
+          .find((t) => t.startsWith('Per class')) ?? '';
+      expect(caption).toMatch(/accuracy \d\.\d{3} \(n = \d+; 95 % Wilson interval/);
+      expect(caption).toMatch(/macro-F1 \d\.\d{3} \(n = \d+\)/);
+      expect(target.textContent).toContain('Recall 95 % interval');
     } finally {
       await unmount(page);
       target.remove();

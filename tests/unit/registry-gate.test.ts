@@ -7,7 +7,6 @@ import {
   MCNEMAR_EXACT_BELOW,
   chi2SurvivalDf1,
   discordantPairs,
-  erfc,
   evaluateGate,
   holdoutMetric,
   mcnemar,
@@ -17,6 +16,7 @@ import {
   percentileLinear,
   type HoldoutPredictions,
 } from '../../src/registry/gate';
+import { erfc } from '../../src/registry/erfc';
 
 interface RegistryGolden {
   scipy_version: string;

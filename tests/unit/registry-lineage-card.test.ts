@@ -183,8 +183,12 @@ describe('model card', () => {
     expect(card).toContain('| customers.csv | `s1` | `aa11` |');
     expect(card).toContain('- **Annotators:** ada, bo\\_b');
     expect(card).toContain('- **Classes (output order):** Stays, Churns');
-    expect(card).toContain(`| test | 10 | 0.9000 | ${test.macroF1.toFixed(4)} |`);
-    expect(card).toContain('| Churns | 1.0000 | 0.7500 | 0.8571 | 4 |');
+    // n beside every metric, with Wilson intervals (formula with scipy's z) on so few items.
+    expect(card).toContain(`| test | 10 | 0.9000 | 0.596–0.982 | ${test.macroF1.toFixed(4)} |`);
+    expect(card).toContain('| Churns | 1.0000 | 0.7500 | 0.301–0.954 | 0.8571 | 4 |');
+    expect(card).toContain('| Stays | 0.8571 | 1.0000 | 0.610–1.000 |');
+    expect(card).toContain('- **Warning:** The test split has only 10 items (fewer than 30)');
+    expect(card).toContain('In the test split, a class has fewer than 5 items: Churns (4)');
     expect(card).toContain(`- test: ${test.ece.toFixed(4)}`);
     expect(card).toContain('- Night-time traffic was not sampled.');
     expect(card).toContain('The test split has only 10 items');
