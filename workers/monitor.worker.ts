@@ -39,6 +39,8 @@ export type EmbedItems = (
 
 export interface MonitorRunReply {
   added: number;
+  /** Stored windows whose performance part new labels superseded. */
+  updated: number;
   pending: number;
   states: MonitorWindow['state'][];
 }
@@ -152,6 +154,7 @@ const api = {
     cancelled.delete(jobId);
     return {
       added: result.added.length,
+      updated: result.updated,
       pending: result.pending,
       states: result.added.map((w) => w.state),
     };

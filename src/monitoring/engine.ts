@@ -130,7 +130,7 @@ export interface Candidate {
 export type PerformanceDetector = 'ddm' | 'adwin' | 'pageHinkley';
 
 export interface PerformanceWindow {
-  /** Labels that arrived during the window. */
+  /** Labels of the window's predictions (each joined to its prediction by item). */
   labelled: number;
   correct: number;
   accuracy: number | null;
@@ -159,6 +159,19 @@ export interface PerformanceWindow {
     pValue: number;
     state: DriftState;
   } | null;
+  /** Recall and precision per class (absent in windows stored before). */
+  perClass?: ClassPerformance[];
+  /**
+   * Label (target) drift of the window's labels against the reference class proportions
+   * ({@link labelDrift}); null with fewer than 30 labels on either side (absent before).
+   */
+  labelDrift?: {
+    statistic: number;
+    pValue: number;
+    drifted: boolean;
+    referenceCounts: number[];
+    currentCounts: number[];
+  } | null;
 }
 
 export interface WindowReport {
@@ -171,6 +184,8 @@ export interface WindowReport {
     drifted: boolean;
     referenceCounts: number[];
     currentCounts: number[];
+    /** Each class's predicted share against the reference's (absent in windows stored before). */
+    perClass?: ClassPredictionDrift[];
   } | null;
   uncertainty: {
     measure: UncertaintyMeasure;
@@ -206,6 +221,47 @@ export interface WindowReport {
     >;
   };
   candidates: Candidate[];
+}
+
+/** One class's share of the predictions, reference vs window. */
+export interface ClassPredictionDrift {
+  classId: string;
+  referenceShare: number;
+  currentShare: number;
+  /** Two-proportion Z-test (Evidently's `z_stat_test`), two-sided. */
+  pValue: number;
+  drifted: boolean;
+}
+
+/**
+ * Predicted-class drift per class: the class's share of the window's predictions against its
+ * share of the reference's, by the two-proportion Z-test, p < 0.05. Shown per class (a rare
+ * class whose predictions rose 4× while the K-class χ² stayed under its threshold), not voted:
+ * K tests at 5% would raise some class in most windows of unchanged traffic.
+ */
+export function perClassPredictionDrift(
+  classIds: readonly string[],
+  referenceCounts: ArrayLike<number>,
+  currentCounts: ArrayLike<number>,
+): ClassPredictionDrift[] {
+  let nRef = 0;
+  let nCur = 0;
+  for (let j = 0; j < classIds.length; j++) {
+    nRef += referenceCounts[j]!;
+    nCur += currentCounts[j]!;
+  }
+  return classIds.map((classId, j) => {
+    const r = referenceCounts[j]!;
+    const c = currentCounts[j]!;
+    const pValue = nRef > 0 && nCur > 0 ? zTestProportions(r, nRef, c, nCur).pValue : 1;
+    return {
+      classId,
+      referenceShare: nRef ? r / nRef : 0,
+      currentShare: nCur ? c / nCur : 0,
+      pValue,
+      drifted: pValue < PREDICTION_P_THRESHOLD,
+    };
+  });
 }
 
 /** Outlier detectors fitted once per profile (deterministic: the same profile gives the same). */
@@ -746,6 +802,16 @@ export function performanceSignals(performance: PerformanceWindow | null): Signa
       decisive: true,
     });
   }
+  if (performance.labelDrift) {
+    signals.push({
+      name: 'label-drift',
+      group: 'performance',
+      state: performance.labelDrift.drifted ? 'drift' : 'ok',
+      value: performance.labelDrift.pValue,
+      threshold: PREDICTION_P_THRESHOLD,
+      advisory: true,
+    });
+  }
   return signals;
 }
 
@@ -931,6 +997,7 @@ export function windowReport(
       drifted: chi.pValue < PREDICTION_P_THRESHOLD,
       referenceCounts: [...pred.classCounts],
       currentCounts: Array.from(counts),
+      perClass: perClassPredictionDrift(pred.classIds, pred.classCounts, counts),
     };
     signals.push({
       name: 'prediction-drift',
@@ -969,18 +1036,7 @@ export function windowReport(
   // Performance (delayed labels), computed by the track over the whole error stream.
   signals.push(...performanceSignals(performance));
 
-  const ens = ensembleState(signals, settings.rule);
-  const groups = Object.fromEntries(
-    (['data', 'prediction', 'performance'] as const).map((g) => [
-      g,
-      {
-        state: ens.groups[g].state,
-        drifted: ens.groups[g].drifted,
-        signals: ens.groups[g].signals.length,
-        observed: ens.groups[g].observed,
-      },
-    ]),
-  ) as WindowReport['ensemble']['groups'];
+  const ensemble = ensembleOf(signals, settings.rule);
 
   candidates.push(...driftedRegionCandidates(features, input, MAX_CANDIDATES_PER_WINDOW));
   candidates.sort((a, b) =>
@@ -1008,7 +1064,7 @@ export function windowReport(
     embedding,
     performance,
     signals,
-    ensemble: { state: ens.state, reason: ens.reason, groups },
+    ensemble,
     candidates: candidates.slice(0, MAX_CANDIDATES_PER_WINDOW),
   };
 }
@@ -1022,11 +1078,24 @@ export function windowReport(
  */
 export const PERFORMANCE_PAGE_HINKLEY: Partial<PageHinkleyOptions> = { mode: 'up' };
 
-/** A label that arrived for a logged prediction. */
+/** A label that arrived for a logged prediction (the arrival-time view, {@link performanceTrack}). */
 export interface LabelArrival {
   /** When the label became known (ms): decides which window it counts in. */
   at: number;
   /** Order among arrivals at the same time (e.g. the prediction's seq). */
+  order: number;
+  predicted: string;
+  actual: string;
+}
+
+/**
+ * A label joined to the prediction it is the truth for (item, version): it counts in that
+ * prediction's window, whenever it arrived ({@link joinedPerformanceTrack}).
+ */
+export interface JoinedLabel {
+  /** Index of the prediction's window in the series. */
+  window: number;
+  /** The prediction's place in the log (its seq): the error stream's order. */
   order: number;
   predicted: string;
   actual: string;
@@ -1066,6 +1135,85 @@ export function macroF1(pairs: readonly { predicted: string; actual: string }[])
   return sum / classes.size;
 }
 
+/** One class among a window's labelled predictions. */
+export interface ClassPerformance {
+  classId: string;
+  /** Labels of the class (true positives + false negatives). */
+  support: number;
+  /** Labelled predictions of the class (true positives + false positives). */
+  predicted: number;
+  truePositives: number;
+  /** tp / support; null without labels of the class. */
+  recall: number | null;
+  /** tp / predicted; null when the class was never predicted. */
+  precision: number | null;
+}
+
+/**
+ * Recall and precision per class over labelled predictions, in `classIds` order, then classes
+ * seen only in the labels (a label outside the model's classes).
+ */
+export function perClassPerformance(
+  pairs: readonly { predicted: string; actual: string }[],
+  classIds: readonly string[],
+): ClassPerformance[] {
+  const ids = [...classIds];
+  for (const p of pairs) if (!ids.includes(p.actual)) ids.push(p.actual);
+  return ids.map((classId) => {
+    let tp = 0;
+    let support = 0;
+    let predicted = 0;
+    for (const p of pairs) {
+      if (p.actual === classId) support++;
+      if (p.predicted === classId) predicted++;
+      if (p.actual === classId && p.predicted === classId) tp++;
+    }
+    return {
+      classId,
+      support,
+      predicted,
+      truePositives: tp,
+      recall: support ? tp / support : null,
+      precision: predicted ? tp / predicted : null,
+    };
+  });
+}
+
+/** Fewest labels in a window, and in the reference, for the label-drift test. */
+export const MIN_LABELS_FOR_LABEL_DRIFT = 30;
+
+/**
+ * Label (target) drift: Evidently's default test for a categorical target on a small reference,
+ * the χ² goodness of fit of the window's label counts against the reference class proportions
+ * ({@link chiSquareGoodnessOfFit}), p < 0.05. Classes absent from both are left out; a class
+ * the reference never had makes p = 0 (as scipy's chisquare with an expected 0).
+ */
+export function labelDrift(
+  referenceCounts: readonly number[],
+  currentCounts: readonly number[],
+): NonNullable<PerformanceWindow['labelDrift']> | null {
+  const refTotal = referenceCounts.reduce((s, c) => s + c, 0);
+  const curTotal = currentCounts.reduce((s, c) => s + c, 0);
+  if (refTotal < MIN_LABELS_FOR_LABEL_DRIFT || curTotal < MIN_LABELS_FOR_LABEL_DRIFT) return null;
+  const ref: number[] = [];
+  const cur: number[] = [];
+  referenceCounts.forEach((r, j) => {
+    if (r + (currentCounts[j] ?? 0) > 0) {
+      ref.push(r);
+      cur.push(currentCounts[j] ?? 0);
+    }
+  });
+  if (ref.length < 2) return null;
+  const chi = chiSquareGoodnessOfFit(ref, cur);
+  return {
+    statistic: chi.statistic,
+    pValue: chi.pValue,
+    drifted: chi.pValue < PREDICTION_P_THRESHOLD,
+    referenceCounts: [...referenceCounts],
+    currentCounts: [...currentCounts],
+  };
+}
+
 /** A detector with its samples since its last reset (river resets on the update after a drift). */
 class TrackedDetector {
   #seen = 0;
@@ -1090,27 +1238,41 @@ class TrackedDetector {
   }
 }
 
+/** What the performance track knows of the classes (per-class metrics, label drift). */
+export interface TrackClasses {
+  /** The model's classes, in the order per-class results and label counts follow. */
+  classIds: readonly string[];
+  /** Reference label counts per class in `classIds` order (label drift), when known. */
+  referenceLabelCounts?: readonly number[] | null;
+}
+
 /**
- * Replays the error stream (1 = wrong) of label arrivals in time order through DDM (warm-up 30,
- * warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999, increases
- * only), and cuts it
- * into windows: window w takes the arrivals with `windowEnds[w − 1] < at ≤ windowEnds[w]` (the
- * first window everything up to its end). A window's detector state is the worst state any of
- * its arrivals produced, counted only for detectors past their warm-up when the window opened
- * (`warmingUp` lists the others; the first window with labels is every detector's warm-up). Replaying from the start each time is O(labels) and keeps detector state
- * out of the database.
+ * Replays the error stream (1 = wrong) of the labelled predictions, in log order, through DDM
+ * (warm-up 30, warning 2σ, drift 3σ), ADWIN (δ 0.002) and Page-Hinkley (δ 0.005, λ 50, α 0.9999,
+ * increases only), and gives each of the `windows` windows its own labels: a label counts in the
+ * window of the prediction it is the truth for, so a window never has more labels than
+ * predictions and its accuracy is its own traffic's (by arrival time, labels landed in whichever
+ * window was open when their batch came: 56 in one, exactly 512 in the next with a lag of 200).
+ * A window's detector state is the worst state any of its labels produced, counted only for
+ * detectors past their warm-up when the window opened (`warmingUp` lists the others; the first
+ * window with labels is every detector's warm-up). Replaying from the start each time is
+ * O(labels) and keeps detector state out of the database; a label that arrives later changes
+ * its window's (and later windows') result, which the runner then supersedes.
  *
  * The windowed accuracy is tested against `reference` ({@link accuracyZTest}); with its label
  * count the reference's own sampling error counts too — a version's held-out accuracy on a few
  * hundred labels is itself uncertain by a few points, and treating it as exact made unchanged
  * traffic read as an accuracy drop.
  */
-export function performanceTrack(
-  arrivals: readonly LabelArrival[],
-  windowEnds: readonly number[],
+export function joinedPerformanceTrack(
+  labels: readonly JoinedLabel[],
+  windows: number,
   reference: ReferenceAccuracy | null,
+  classes: TrackClasses | null = null,
 ): PerformanceWindow[] {
-  const sorted = [...arrivals].sort((a, b) => a.at - b.at || a.order - b.order);
+  const sorted = labels
+    .filter((l) => l.window >= 0 && l.window < windows)
+    .sort((a, b) => a.window - b.window || a.order - b.order);
   const ddm = new Ddm();
   const adwin = new Adwin();
   const ph = new PageHinkley(PERFORMANCE_PAGE_HINKLEY);
@@ -1122,8 +1284,8 @@ export function performanceTrack(
   const names = Object.keys(tracked) as PerformanceDetector[];
   const out: PerformanceWindow[] = [];
   let i = 0;
-  for (const end of windowEnds) {
-    const own: LabelArrival[] = [];
+  for (let w = 0; w < windows; w++) {
+    const own: JoinedLabel[] = [];
     // A detector judges change against what it saw before; one still warming up when the window
     // opens has no "before" yet: in the Drifting stream demo DDM took its minimum from window 1's
     // first ~80 labels and called an ordinary fluctuation at label 124 a drift.
@@ -1133,7 +1295,7 @@ export function performanceTrack(
       adwin: 'ok',
       pageHinkley: 'ok',
     };
-    while (i < sorted.length && sorted[i]!.at <= end) {
+    while (i < sorted.length && sorted[i]!.window === w) {
       const a = sorted[i++]!;
       own.push(a);
       const x = a.predicted === a.actual ? 0 : 1;
@@ -1149,7 +1311,7 @@ export function performanceTrack(
       reference !== null && n >= MIN_LABELS_FOR_ACCURACY
         ? accuracyZTest(correct, n, reference)
         : null;
-    out.push({
+    const window: PerformanceWindow = {
       labelled: n,
       correct,
       accuracy,
@@ -1158,9 +1320,77 @@ export function performanceTrack(
       detectors: worst,
       ...(warmingUp.length ? { warmingUp } : {}),
       accuracyTest,
-    });
+    };
+    if (classes) {
+      const perClass = perClassPerformance(own, classes.classIds);
+      window.perClass = perClass;
+      const ref = classes.referenceLabelCounts;
+      window.labelDrift =
+        ref && ref.length === classes.classIds.length
+          ? labelDrift(
+              ref,
+              classes.classIds.map((_, j) => perClass[j]!.support),
+            )
+          : null;
+    }
+    out.push(window);
   }
   return out;
+}
+
+/**
+ * The arrival-time view: window w takes the arrivals with `windowEnds[w − 1] < at ≤ windowEnds[w]`
+ * (the first window everything up to its end), replayed in arrival order. The monitor joins
+ * labels to their predictions instead ({@link joinedPerformanceTrack}); this stays for streams
+ * whose labels have no prediction to join (benchmarks of the detectors on a label stream).
+ */
+export function performanceTrack(
+  arrivals: readonly LabelArrival[],
+  windowEnds: readonly number[],
+  reference: ReferenceAccuracy | null,
+): PerformanceWindow[] {
+  const sorted = [...arrivals].sort((a, b) => a.at - b.at || a.order - b.order);
+  const labels: JoinedLabel[] = [];
+  let w = 0;
+  sorted.forEach((a, order) => {
+    while (w < windowEnds.length && a.at > windowEnds[w]!) w++;
+    if (w < windowEnds.length)
+      labels.push({ window: w, order, predicted: a.predicted, actual: a.actual });
+  });
+  return joinedPerformanceTrack(labels, windowEnds.length, reference);
+}
+
+/**
+ * The report with its performance part replaced (labels that arrived after the window was
+ * stored): the performance signals and the ensemble are recomputed under `rule`, everything the
+ * window's traffic gave (features, predictions, outliers …) stays as it was.
+ */
+export function withPerformance(
+  report: WindowReport,
+  performance: PerformanceWindow | null,
+  rule: EnsembleRule = DEFAULT_ENSEMBLE_RULE,
+): WindowReport {
+  const signals = [
+    ...report.signals.filter((s) => s.group !== 'performance'),
+    ...performanceSignals(performance),
+  ];
+  return { ...report, performance, signals, ensemble: ensembleOf(signals, rule) };
+}
+
+function ensembleOf(signals: readonly Signal[], rule: EnsembleRule): WindowReport['ensemble'] {
+  const ens = ensembleState(signals, rule);
+  const groups = Object.fromEntries(
+    (['data', 'prediction', 'performance'] as const).map((g) => [
+      g,
+      {
+        state: ens.groups[g].state,
+        drifted: ens.groups[g].drifted,
+        signals: ens.groups[g].signals.length,
+        observed: ens.groups[g].observed,
+      },
+    ]),
+  ) as WindowReport['ensemble']['groups'];
+  return { state: ens.state, reason: ens.reason, groups };
 }
 
 /**

@@ -18,6 +18,12 @@ export interface Signal {
    * window with p ≤ 0.014 drops and quiet detectors was no performance drift.
    */
   decisive?: boolean;
+  /**
+   * Shown and raising its group to a warning when it drifts, but left out of the group's share:
+   * label drift, which moves with the seasons of a class prior and would otherwise change what
+   * "half of the performance signals" means.
+   */
+  advisory?: boolean;
 }
 
 export interface EnsembleRule {
@@ -71,12 +77,16 @@ export function groupState(
   share: number,
 ): GroupState {
   const own = signals.filter((s) => s.group === group);
-  const drifted = own.filter((s) => s.state === 'drift').length;
-  const raised = own.filter((s) => s.state !== 'ok').length;
-  const decisive = own.some((s) => s.decisive === true && s.state === 'drift');
+  const voting = own.filter((s) => s.advisory !== true);
+  const drifted = voting.filter((s) => s.state === 'drift').length;
+  const raised = voting.filter((s) => s.state !== 'ok').length;
+  const decisive = voting.some((s) => s.decisive === true && s.state === 'drift');
+  const advised = own.some((s) => s.advisory === true && s.state !== 'ok');
   let state: DriftState = 'ok';
-  if (decisive || (own.length > 0 && drifted / own.length >= share)) state = 'drift';
-  else if (drifted > 0 || (own.length > 0 && raised / own.length >= share)) state = 'warning';
+  if (decisive || (voting.length > 0 && drifted / voting.length >= share)) state = 'drift';
+  else if (drifted > 0 || advised || (voting.length > 0 && raised / voting.length >= share)) {
+    state = 'warning';
+  }
   return { group, state, signals: own, drifted, observed: own.length > 0 };
 }
 

@@ -22,11 +22,12 @@ import type {
 import type { Project } from '../projects/types';
 import {
   fitReference,
-  performanceTrack,
+  joinedPerformanceTrack,
   windowReport,
+  withPerformance,
   type CurrentColumn,
   type FittedReference,
-  type LabelArrival,
+  type JoinedLabel,
   type MonitorSettings,
   type WindowReport,
 } from './engine';
@@ -55,6 +56,10 @@ export interface RunnerDeps {
   monitor: {
     listWindows(projectId: string, modelId: string, windowKey: string): Promise<MonitorWindow[]>;
     appendWindows(windows: Omit<MonitorWindow, 'seq'>[]): Promise<number[]>;
+    /** Replaces stored windows' state and report (their performance part changed). */
+    supersedePerformance(
+      updates: { seq: number; state: MonitorState; tests: Record<string, unknown> }[],
+    ): Promise<void>;
   };
   /** The prediction log (src/persistence/predictions-repo.ts): a model's entries after a seq. */
   predictions: {
@@ -227,8 +232,114 @@ function classIdOf(project: Project, value: string): string | null {
   return byName ? byName.id : null;
 }
 
+/** A window's place in the log: the seqs of its first and last prediction. */
+export interface WindowSpan {
+  fromSeq: number;
+  toSeq: number;
+}
+
+/** Index of the span holding `seq` (spans in log order, disjoint), or −1. */
+function spanOf(spans: readonly WindowSpan[], seq: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const s = spans[mid]!;
+    if (seq < s.fromSeq) hi = mid - 1;
+    else if (seq > s.toSeq) lo = mid + 1;
+    else return mid;
+  }
+  return -1;
+}
+
+/** The item's prediction a label arriving at `at` is the truth for: the newest made by then, else the first. */
+function predictionFor(
+  preds: readonly LoggedPrediction[],
+  at: number | null,
+): LoggedPrediction | null {
+  if (preds.length === 0) return null;
+  if (at === null) return preds[preds.length - 1]!;
+  let chosen = preds[0]!;
+  for (const p of preds) if (p.at <= at) chosen = p;
+  return chosen;
+}
+
+/**
+ * Joins each labelled item to one of its predictions by this version (item, version) and that
+ * prediction's window in `spans`: one label per item, so a window never has more labels than
+ * predictions. An annotation (its current label) has arrived by definition; its time, capped at
+ * the newest prediction (a label given by hand now on a log of replayed event times), picks the
+ * prediction among repeats. A target-column label (`labelLagMs` not null) has arrived when its
+ * time — `label_at` / `<target>_at`, else the prediction's time + the lag — is not after the
+ * newest prediction (the stream's "now"); until then its window waits for it. Predictions not
+ * yet in a complete window keep their labels for a later run.
+ */
+export async function joinLabels(
+  log: readonly LoggedPrediction[],
+  spans: readonly WindowSpan[],
+  annotated: ReadonlyMap<string, Pick<AnnotationRecord, 'label' | 'at' | 'kind'>>,
+  labelLagMs: number | null,
+  target: (p: LoggedPrediction) => Promise<{ classId: string; at: number | null } | null>,
+): Promise<JoinedLabel[]> {
+  const newest = log.reduce((m, p) => Math.max(m, p.at), -Infinity);
+  const byItem = new Map<string, LoggedPrediction[]>();
+  for (const p of [...log].sort((a, b) => a.seq - b.seq)) {
+    let list = byItem.get(p.itemId);
+    if (!list) byItem.set(p.itemId, (list = []));
+    list.push(p);
+  }
+  const out: JoinedLabel[] = [];
+  for (const [itemId, preds] of byItem) {
+    const a = annotated.get(itemId);
+    let joined: LoggedPrediction | null = null;
+    let actual: string | null = null;
+    if (a && a.kind !== 'suggestion' && a.label !== null) {
+      actual = a.label;
+      joined = predictionFor(preds, Math.min(a.at, newest));
+    } else if (labelLagMs !== null) {
+      const t = await target(preds[0]!);
+      if (t) {
+        if (t.at !== null) {
+          if (t.at <= newest) joined = predictionFor(preds, t.at);
+        } else {
+          // The newest prediction whose lag has passed.
+          for (const p of preds) if (p.at + labelLagMs <= newest) joined = p;
+        }
+        actual = t.classId;
+      }
+    }
+    if (!joined || actual === null) continue;
+    const window = spanOf(spans, joined.seq);
+    if (window >= 0) out.push({ window, order: joined.seq, predicted: joined.label, actual });
+  }
+  return out;
+}
+
+/**
+ * Label counts of the reference, per class in the profile's class order: the current labels of
+ * the reference's sampled rows (a seeded uniform sample of the training pool). Null without a
+ * prediction part.
+ */
+export function referenceLabelCounts(
+  profile: ReferenceProfile,
+  annotated: ReadonlyMap<string, Pick<AnnotationRecord, 'label' | 'kind'>>,
+): number[] | null {
+  const classIds = profile.predictions?.classIds;
+  if (!classIds) return null;
+  const counts = new Array<number>(classIds.length).fill(0);
+  for (const id of profile.sampleItemIds) {
+    const a = annotated.get(id);
+    if (!a || a.kind === 'suggestion' || a.label === null) continue;
+    const j = classIds.indexOf(a.label);
+    if (j >= 0) counts[j]!++;
+  }
+  return counts;
+}
+
 export interface RunResult {
   added: MonitorWindow[];
+  /** Stored windows whose performance part was superseded (labels that arrived for them). */
+  updated: number;
   /** Predictions after the last stored window that do not yet fill a window. */
   pending: number;
 }
@@ -257,46 +368,55 @@ export async function runMonitor(
   const fresh = await deps.predictions.since(project.id, afterSeq, { modelId });
   const ranges = completeWindows(fresh, settings.window);
   const covered = ranges.length ? ranges[ranges.length - 1]!.end : 0;
-  if (ranges.length === 0) return { added: [], pending: fresh.length - covered };
-  const fitted = args.fitted ?? fitReference(profile);
   const pause = deps.pause ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
 
-  // Delayed labels over the whole log (the detectors replay from the start).
+  // Delayed labels over the whole log (the detectors replay from the start), each joined to its
+  // prediction's window: stored windows first, then the ones this run adds.
   const all: readonly LoggedPrediction[] = deps.logs
     ? await deps.logs.predictions(project.id, modelId)
     : afterSeq > 0
       ? await deps.predictions.since(project.id, 0, { modelId })
       : fresh;
-  const newest = all.reduce((m, p) => Math.max(m, p.at), -Infinity);
   const annotated = currentLabelEntriesOf(
     await (deps.logs ? deps.logs.annotations(project.id) : deps.annotations.log(project.id)),
   );
-  const arrivals: LabelArrival[] = [];
-  for (const p of all) {
-    const a = annotated.get(p.itemId);
-    let actual: string | null = null;
-    let at = p.at;
-    if (a && a.kind !== 'suggestion') {
-      actual = a.label;
-      at = Math.max(p.at, Math.min(a.at, newest));
-    } else if (settings.labelLagMs !== null) {
-      const index = await cache.get(p.sourceId);
-      const t = index ? targetOf(index, p.itemId) : null;
-      if (t?.value != null) {
-        actual = classIdOf(project, t.value);
-        at = t.at ?? p.at + settings.labelLagMs;
-      }
-    }
-    if (actual !== null) arrivals.push({ at, order: p.seq, predicted: p.label, actual });
-  }
-  const windowEnds = [
-    ...stored.map((w) => w.end),
-    ...ranges.map((r) => r.to ?? fresh[r.end - 1]!.at),
+  const spans = [
+    ...stored.map((w) => ({ fromSeq: w.fromSeq, toSeq: w.toSeq })),
+    ...ranges.map((r) => ({ fromSeq: fresh[r.start]!.seq, toSeq: fresh[r.end - 1]!.seq })),
   ];
-  const track = performanceTrack(arrivals, windowEnds, profileAccuracy(profile.predictions));
+  const labels = await joinLabels(all, spans, annotated, settings.labelLagMs, async (p) => {
+    const index = await cache.get(p.sourceId);
+    const t = index ? targetOf(index, p.itemId) : null;
+    const classId = t?.value != null ? classIdOf(project, t.value) : null;
+    return classId === null ? null : { classId, at: t!.at };
+  });
+  const classIds = profile.predictions?.classIds ?? [];
+  const track = joinedPerformanceTrack(labels, spans.length, profileAccuracy(profile.predictions), {
+    classIds,
+    referenceLabelCounts: referenceLabelCounts(profile, annotated),
+  });
+
+  // Stored windows whose labels changed since they were computed: their performance part (and
+  // the ensemble state it feeds) is superseded in place; the rest of the record stays.
+  const superseded: { seq: number; state: MonitorState; tests: Record<string, unknown> }[] = [];
+  stored.forEach((w, i) => {
+    const report = reportOf(w);
+    const next = track[i] ?? null;
+    if (JSON.stringify(report.performance ?? null) === JSON.stringify(next)) return;
+    const updated = withPerformance(report, next, settings.rule);
+    superseded.push({
+      seq: w.seq,
+      state: updated.ensemble.state,
+      tests: updated as unknown as Record<string, unknown>,
+    });
+  });
+  if (superseded.length > 0) await deps.monitor.supersedePerformance(superseded);
+  if (ranges.length === 0) {
+    return { added: [], updated: superseded.length, pending: fresh.length - covered };
+  }
+  const fitted = args.fitted ?? fitReference(profile);
 
   // Class order: stored probabilities follow the project's classes; the profile the model's.
-  const classIds = profile.predictions?.classIds ?? [];
   const projectOrder = project.classes.map((c) => c.id);
   const column = classIds.map((c) => projectOrder.indexOf(c));
 
@@ -395,7 +515,7 @@ export async function runMonitor(
     const seqs = await deps.monitor.appendWindows(added.map(({ seq: _seq, ...rest }) => rest));
     seqs.forEach((s, i) => (added[i]!.seq = s));
   }
-  return { added, pending: fresh.length - covered };
+  return { added, updated: superseded.length, pending: fresh.length - covered };
 }
 
 /** A stored window's report (the engine's output kept in `tests`). */

@@ -1,8 +1,11 @@
 // The Monitor page's state: the champion, its reference profile (computed lazily when missing),
 // the monitor settings of the project, the stored windows of the current series (live: they
 // update as the worker appends them) and the selection (window, feature). New predictions in the
-// log (a stream replay, a batch score) trigger a run of the monitor worker.
+// log (a stream replay, a batch score) and new labels (a labels file imported on Serve, the
+// labeling panel, a replay's revealed labels) trigger a run of the monitor worker: labels join
+// their predictions' windows, so stored windows get their performance part superseded.
 import {
+  annotationsRepo,
   getDb,
   LiveQuery,
   monitorRepo,
@@ -111,6 +114,15 @@ export class MonitorState {
     const projectId = this.project.id;
     return new LiveQuery<number>(
       () => (id ? predictionsRepo.count(projectId, { modelId: id }) : Promise.resolve(0)),
+      0,
+    );
+  });
+
+  /** How many entries the project's annotation log holds (live: new labels make it grow). */
+  readonly labelLogCount = $derived.by(() => {
+    const projectId = this.project.id;
+    return new LiveQuery<number>(
+      () => annotationsRepo.logTail(projectId, Number.MAX_SAFE_INTEGER).then((t) => t.count),
       0,
     );
   });

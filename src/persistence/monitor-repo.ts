@@ -7,6 +7,10 @@
 // prediction log range it covers, so the next run starts after `toSeq`), `windowKey` (the
 // settings the series was computed with: changing them starts a new series instead of rewriting
 // old rows) and `index` (position in the series). `tests` holds the engine's WindowReport.
+// A window's traffic part is never rewritten; its performance part is, when delayed labels
+// arrive for its predictions after it was stored: `supersedePerformance` replaces `state` and
+// `tests` of the row and counts `revision` up (absent = 0, the first computation), so no schema
+// change was needed (neither field is indexed).
 import type { InloopDB } from './db';
 import { withStorageErrors } from './errors';
 import type { ModelRecord, MonitorWindowRecord } from './schema';
@@ -17,6 +21,8 @@ export type StoredMonitorWindow = MonitorWindowRecord & {
   toSeq: number;
   windowKey: string;
   index: number;
+  /** Times the performance part was superseded (absent = never). */
+  revision?: number;
 };
 
 export type NewMonitorWindow = Omit<StoredMonitorWindow, 'seq'>;
@@ -34,6 +40,13 @@ export interface MonitorRepo {
   listProjectWindows(projectId: string): Promise<StoredMonitorWindow[]>;
   /** Appends windows in one transaction; returns their seqs. */
   appendWindows(windows: NewMonitorWindow[]): Promise<number[]>;
+  /**
+   * Replaces the state and report of stored windows whose labels changed (one transaction),
+   * counting each row's `revision` up. Windows that no longer exist are skipped.
+   */
+  supersedePerformance(
+    updates: { seq: number; state: MonitorWindowRecord['state']; tests: Record<string, unknown> }[],
+  ): Promise<void>;
 }
 
 export function createMonitorRepo(db: () => InloopDB): MonitorRepo {
@@ -72,6 +85,22 @@ export function createMonitorRepo(db: () => InloopDB): MonitorRepo {
             seqs.push(await db().monitorWindows.add(w));
           }
           return seqs;
+        }),
+      ),
+    supersedePerformance: (updates) =>
+      withStorageErrors(() =>
+        db().transaction('rw', db().monitorWindows, async () => {
+          for (const u of updates) {
+            await db()
+              .monitorWindows.where(':id')
+              .equals(u.seq)
+              .modify((row) => {
+                const w = row as StoredMonitorWindow;
+                w.state = u.state;
+                w.tests = u.tests;
+                w.revision = (w.revision ?? 0) + 1;
+              });
+          }
         }),
       ),
   };
