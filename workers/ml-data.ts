@@ -20,6 +20,7 @@ import {
 import type { FeaturisationSpec, FitFeaturisationOptions } from '../src/training/featurize-types';
 import type { TrainConfig } from '../src/training/config';
 import type { DatasetRef, SplitCounts, TrainingPlan } from '../src/training/train-types';
+import { assignSplitsByTime, timeAt, timeColumnOf } from '../src/training/time-split';
 import type { Rng } from '../src/lib/rng';
 
 /** The repositories of one database, as the worker uses them. */
@@ -77,6 +78,10 @@ export interface LoadedDataset {
   /** Labelled items per split (holdout items are in none). */
   items: Record<Split, ItemRef[]>;
   counts: SplitCounts;
+  /** Time columns of the sources read, in source order, without repeats. */
+  timeColumns: string[];
+  /** With a time split: labelled items without a readable time (they train). */
+  untimedItems?: number;
   problem?: string;
 }
 
@@ -131,16 +136,39 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
   const present = new Set(labels.values());
   const classIds = project.classes.map((c) => c.id).filter((id) => present.has(id));
 
+  const timeColumnBySource = new Map<string, string>();
+  for (const source of sources) {
+    const column = timeColumnOf(source);
+    if (column !== undefined) timeColumnBySource.set(source.id, column);
+  }
+  const timeColumns = [...new Set(timeColumnBySource.values())];
+  const byTime = ref.splitBy === 'time' && !ref.splitAssignment && !ref.heldOutItemIds;
+  let untimedItems: number | undefined;
+  let timeProblem: string | undefined;
+
   const assigned = ref.splitAssignment;
-  const splits = assigned
-    ? new Map(Object.entries(assigned))
-    : ref.heldOutItemIds
-      ? foldSplits(labels.keys(), new Set(ref.heldOutItemIds))
-      : assignSplits(
-          [...labels].map(([itemId, label]) => ({ itemId, label })),
-          project.seed,
-          ref.splitFractions ?? DEFAULT_SPLIT,
-        );
+  let splits: Map<string, Split>;
+  if (assigned) splits = new Map(Object.entries(assigned));
+  else if (ref.heldOutItemIds) splits = foldSplits(labels.keys(), new Set(ref.heldOutItemIds));
+  else if (byTime) {
+    const timed = [...refs.values()].map(({ chunk, row, itemId }) => {
+      const column = timeColumnBySource.get(chunk.sourceId);
+      return { itemId, time: column === undefined ? null : timeAt(chunk.columns[column], row) };
+    });
+    const result = assignSplitsByTime(timed, project.seed, ref.splitFractions ?? DEFAULT_SPLIT);
+    splits = result.splits;
+    untimedItems = result.untimed;
+    if (timeColumns.length === 0) {
+      timeProblem =
+        'Split by time needs a time column, and none of the sources read has one. Split at random, or import the data with a column given the role Time.';
+    }
+  } else {
+    splits = assignSplits(
+      [...labels].map(([itemId, label]) => ({ itemId, label })),
+      project.seed,
+      ref.splitFractions ?? DEFAULT_SPLIT,
+    );
+  }
   const items: Record<Split, ItemRef[]> = { train: [], validation: [], test: [] };
   const perClass: SplitCounts['perClass'] = {};
   for (const id of classIds) perClass[id] = { train: 0, validation: 0, test: 0, holdout: 0 };
@@ -169,8 +197,10 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
     unlabelled,
     perClass,
   };
-  let problem: string | undefined;
-  if (classIds.length < 2) {
+  let problem: string | undefined = timeProblem;
+  if (problem !== undefined) {
+    // No time to order by: said first, since training on that split would be a random one.
+  } else if (classIds.length < 2) {
     problem = `Training needs labelled items of at least two classes; this project has ${classIds.length === 0 ? 'none' : 'one'}. Label some items first.`;
   } else if (items.train.length === 0 || items.validation.length === 0) {
     problem =
@@ -185,6 +215,8 @@ export async function loadDataset(ref: DatasetRef): Promise<LoadedDataset> {
     classIds,
     items,
     counts,
+    timeColumns,
+    ...(untimedItems !== undefined ? { untimedItems } : {}),
     ...(problem ? { problem } : {}),
   };
 }
@@ -201,6 +233,8 @@ export function planOf(ds: LoadedDataset): TrainingPlan {
     classIds: ds.classIds,
     counts: ds.counts,
     sources: ds.sources.map((s) => ({ id: s.id, name: s.name, rowCount: s.rowCount })),
+    timeColumns: ds.timeColumns,
+    ...(ds.untimedItems !== undefined ? { untimedItems: ds.untimedItems } : {}),
     ...(ds.problem ? { problem: ds.problem } : {}),
   };
 }

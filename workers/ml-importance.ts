@@ -16,6 +16,7 @@ import {
 } from '../src/registry/importance';
 import { applyFeaturisation } from '../src/training/featurize';
 import type { FeaturisationSpec } from '../src/training/featurize-types';
+import type { SplitBy } from '../src/training/config';
 import type {
   FeatureImportanceResult,
   ImportanceProgress,
@@ -46,6 +47,7 @@ async function evaluationRows(
   spec: FeaturisationSpec,
   sourceIds: string[] | undefined,
   job: JobToken,
+  splitBy?: SplitBy,
 ): Promise<EvaluationRows> {
   const { dbName, runId } = request.model;
   const repos = reposFor(dbName);
@@ -102,6 +104,8 @@ async function evaluationRows(
     dbName,
     projectId: request.projectId,
     ...(sourceIds ? { sourceIds } : {}),
+    // The run's own test split: a time-split run was tested on its newest items.
+    ...(splitBy ? { splitBy } : {}),
   });
   const test = await splitData(ds, spec, 'test');
   const order = Int32Array.from({ length: test.rows }, (_, i) => i);
@@ -138,7 +142,8 @@ export async function permutationImportance(
   const run = await reposFor(request.model.dbName).runs.get(request.model.runId);
   const seed = request.seed ?? run?.seed ?? 0;
   const nRepeats = request.nRepeats ?? DEFAULT_IMPORTANCE_REPEATS;
-  const evaluation = await evaluationRows(request, spec, run?.sourceIds, job);
+  const splitBy = run?.config.splitBy === 'time' ? 'time' : undefined;
+  const evaluation = await evaluationRows(request, spec, run?.sourceIds, job, splitBy);
   if (evaluation.rows === 0) {
     throw new Error(
       'No labelled items to measure importance on: the frozen holdout and the test split are ' +

@@ -167,7 +167,7 @@ export async function trainModel(
     if (!valid.ok) throw new Error(describeTrainConfigError(valid.error));
     baseRun.configHash = await configHash(config);
 
-    const ds = await loadDataset(request);
+    const ds = await loadDataset({ ...request, splitBy: config.splitBy });
     job.throwIfCancelled();
     if (request.trainItemIds) restrictTraining(ds, request.trainItemIds);
     baseRun.sourceIds = ds.sources.map((s) => s.id);

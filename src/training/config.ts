@@ -12,6 +12,15 @@ export const TRAIN_PRESETS: readonly TrainPreset[] = ['fast', 'balanced', 'thoro
 export type OptimizerName = 'adam' | 'sgd' | 'rmsprop';
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'sgd', 'rmsprop'];
 
+/**
+ * How labelled items are split into train / validation / test. `random`: stratified by a stable
+ * hash of the item id (src/data/splits.ts). `time`: by the source's time column, oldest to train,
+ * then validation, newest to test, so the test score says how the model does on data newer than
+ * anything it saw (a random split of time-ordered data lets the future leak into training).
+ */
+export type SplitBy = 'random' | 'time';
+export const SPLIT_BY: readonly SplitBy[] = ['random', 'time'];
+
 export type ClassWeighting = 'none' | 'balanced';
 export const CLASS_WEIGHTINGS: readonly ClassWeighting[] = ['none', 'balanced'];
 
@@ -83,6 +92,8 @@ export interface TrainConfig {
   charNgrams?: [number, number] | null;
   /** Image: training-time augmentation. */
   augment?: ImageAugment;
+  /** How the labelled items are split (absent: `random`, as every run before this option). */
+  splitBy?: SplitBy;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -288,7 +299,8 @@ export type TrainConfigChoiceField =
   | 'classWeighting'
   | 'earlyStopping.metric'
   | 'family'
-  | 'textFeatures';
+  | 'textFeatures'
+  | 'splitBy';
 
 interface NumberRule {
   min: number;
@@ -425,6 +437,7 @@ export function trainConfigErrors(c: TrainConfig): TrainConfigError[] {
     checkNumber('earlyStopping.minDelta', c.earlyStopping.minDelta, out);
   }
   checkNumber('seed', c.seed, out);
+  if (c.splitBy !== undefined) checkChoice('splitBy', c.splitBy, SPLIT_BY, out);
 
   if (c.convFilters !== undefined) {
     if (c.modality !== 'image') {
@@ -495,6 +508,7 @@ const FIELD_LABELS: Record<TrainConfigNumberField | TrainConfigChoiceField | 'au
   family: 'Model family',
   textFeatures: 'Text features',
   C: 'Regularisation C',
+  splitBy: 'Split by',
 };
 
 /** One sentence for the UI. */

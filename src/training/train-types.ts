@@ -1,7 +1,7 @@
 // Plain types of training and inference, shared by the page (train-client.ts, TrainState) and the
 // ML worker (workers/ml-train.ts). No TF.js, Svelte, Dexie or DOM imports.
 import type { Split, SplitFractions } from '../data/types';
-import type { TrainConfig } from './config';
+import type { SplitBy, TrainConfig } from './config';
 import type { RawRecord } from './featurize-types';
 import type { ClassificationMetrics } from './metrics';
 import type { BackendName } from './types';
@@ -28,6 +28,11 @@ export interface DatasetRef {
    * as holdout). Overrides `heldOutItemIds` and `splitFractions`.
    */
   splitAssignment?: Record<string, Split>;
+  /**
+   * How to split when none of the above is given (TrainConfig.splitBy; absent: random). Training
+   * takes it from the request's config; the page's plan passes it so its counts match.
+   */
+  splitBy?: SplitBy;
 }
 
 export interface TrainRequest extends DatasetRef {
@@ -84,6 +89,13 @@ export interface TrainingPlan {
   sources: { id: string; name: string; rowCount: number }[];
   /** Why training cannot start yet (fewer than two labelled classes, no training items…). */
   problem?: string;
+  /**
+   * The time columns of the sources read (what a split by time orders by; empty: none, so the
+   * time split cannot be offered), and with a time split, the labelled items without a time
+   * (they train).
+   */
+  timeColumns?: string[];
+  untimedItems?: number;
   /** The `dataDigest` and `labelDigest` a run on this data would record (duplicate-run check). */
   dataDigest?: string;
   labelDigest?: string;

@@ -11,6 +11,7 @@ import {
   describeTrainConfigError,
   presetConfig,
   type ModelFamily,
+  type SplitBy,
   trainConfigErrors,
   type TrainConfig,
   type TrainConfigError,
@@ -124,9 +125,12 @@ export class TrainState {
     this.planLoading = true;
     this.planError = null;
     try {
+      // The plan's counts follow the split the run would use.
+      const splitBy = this.config.splitBy;
       this.plan = await this.#bridge.trainingPlan({
         dbName: getDb().name,
         projectId: this.project.id,
+        ...(splitBy ? { splitBy } : {}),
       });
     } catch (e) {
       this.planError = `Could not read the project's data: ${message(e)}`;
@@ -136,15 +140,25 @@ export class TrainState {
   }
 
   applyPreset(preset: TrainPreset): void {
-    const { family, C } = this.config;
+    const { family, C, splitBy } = this.config;
     this.config = presetConfig(this.project.modality, preset, this.config.seed);
-    // The family is its own choice: a preset sets the network's sizes, not which learner runs.
+    // The family and the split are their own choices: a preset sets the network's sizes, not
+    // which learner runs or how the data is split.
     if (family !== undefined) this.config.family = family;
     if (C !== undefined) this.config.C = C;
+    if (splitBy !== undefined) this.config.splitBy = splitBy;
   }
 
   setFamily(family: ModelFamily): void {
     this.config.family = family;
+  }
+
+  /** Random or time-ordered split; the plan is re-read so its counts show the new split. */
+  async setSplitBy(splitBy: SplitBy): Promise<void> {
+    // Random is stored as absent, so a random run's config hash is the one it always had.
+    if (splitBy === 'random') delete this.config.splitBy;
+    else this.config.splitBy = splitBy;
+    await this.refreshPlan();
   }
 
   /** Counts of one class in one split, for the plan table. */
