@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { outlierFlagsCsv, signalsFor, type DashboardWindow } from '../../src/monitoring/dashboard';
+import {
+  classRowsOf,
+  evidenceOf,
+  GLOSSARY,
+  outlierFlagsCsv,
+  SIGNALS,
+  signalsFor,
+  STATE_LEGEND,
+  type DashboardWindow,
+} from '../../src/monitoring/dashboard';
 import type { WindowReport } from '../../src/monitoring/engine';
 
 /** A stored window whose report carries only the parts given (the rest empty / null). */
@@ -76,5 +85,156 @@ describe('charts drawn', () => {
     const ids = signalsFor(tabular).map((d) => d.id);
     expect(ids).toContain('data');
     expect(ids).not.toContain('embedding');
+  });
+});
+
+describe('explained in plain words (issue 19, item 6)', () => {
+  const perf = (parts: Record<string, unknown>) =>
+    ({
+      labelled: 100,
+      correct: 67,
+      accuracy: 0.67,
+      macroF1: 0.6,
+      errorRate: 0.33,
+      detectors: { ddm: 'drift', adwin: 'ok', pageHinkley: 'warning' },
+      accuracyTest: {
+        referenceAccuracy: 0.78,
+        referenceCount: 300,
+        z: -1.8,
+        pValue: 0.04,
+        state: 'warning',
+      },
+      ...parts,
+    }) as unknown as WindowReport['performance'];
+
+  it('the accuracy alert reads as a sentence, and detectors by what they saw, never their ids', () => {
+    const ev = evidenceOf(windowOf(0, { performance: perf({}) }).report);
+    expect(ev).toContain('Accuracy fell from 78 % to 67 % on 100 labelled items (p = 0.04)');
+    const errors = ev.find((e) => e.startsWith('Errors:'))!;
+    expect(errors).toContain('(DDM)');
+    expect(errors).toContain('(Page–Hinkley), a warning');
+    for (const e of ev) expect(e).not.toMatch(/\bddm\b|pageHinkley|adwin\b/);
+  });
+
+  it('label drift names the class whose share moved most, with its recall', () => {
+    const ev = evidenceOf(
+      windowOf(0, {
+        performance: perf({
+          accuracyTest: null,
+          detectors: { ddm: 'ok', adwin: 'ok', pageHinkley: 'ok' },
+          labelDrift: {
+            statistic: 81.25,
+            pValue: 2.3e-18,
+            drifted: true,
+            referenceCounts: [950, 50],
+            currentCounts: [160, 40],
+          },
+          perClass: [
+            {
+              classId: 'a',
+              support: 160,
+              predicted: 200,
+              truePositives: 160,
+              recall: 1,
+              precision: 0.8,
+            },
+            {
+              classId: 'r',
+              support: 40,
+              predicted: 0,
+              truePositives: 0,
+              recall: 0,
+              precision: null,
+            },
+          ],
+        }),
+      }).report,
+      (c) => (c === 'r' ? 'Rare' : c),
+    );
+    expect(ev).toEqual([
+      'The true classes come in new proportions (p = 2.3e-18): Rare 5 % → 20 % of labelled items, recall 0 %',
+    ]);
+  });
+
+  it('an outlier rate that repeats the feature drift says so', () => {
+    const ev = evidenceOf(
+      windowOf(0, {
+        features: [
+          {
+            column: 'x1',
+            kind: 'numeric',
+            test: 'ks',
+            value: 0.001,
+            statistic: 0.2,
+            threshold: 0.05,
+            drifted: true,
+          },
+        ],
+        dataset: { driftedColumns: 1, driftShare: 1, drifted: true },
+        outliers: {
+          method: 'isolation-forest',
+          count: 40,
+          rate: 0.08,
+          threshold: 0.6,
+          state: 'drift',
+        },
+      } as unknown as Partial<WindowReport>).report,
+    );
+    expect(ev[0]).toBe('1 of 1 features changed: x1 (Kolmogorov–Smirnov test p 0.0010)');
+    expect(ev[1]).toBe(
+      '8 % of items are outliers (40; about 1 % expected) — mostly the same shift as the features above',
+    );
+  });
+
+  it('every chart, feature test and performance signal has a glossary entry with what to do', () => {
+    const ids = new Set(GLOSSARY.map((g) => g.id));
+    expect(ids.size).toBe(GLOSSARY.length);
+    for (const def of SIGNALS) expect(ids.has(def.glossary)).toBe(true);
+    for (const t of ['ks', 'chi-square', 'z', 'wasserstein', 'jensen-shannon', 'psi'] as const) {
+      expect(ids.has(t)).toBe(true);
+    }
+    for (const d of ['ddm', 'adwin', 'page-hinkley', 'label-drift', 'per-class'] as const) {
+      expect(ids.has(d)).toBe(true);
+    }
+    for (const g of GLOSSARY) {
+      expect(g.explanation.length).toBeGreaterThan(20);
+      expect(g.whatToDo.length).toBeGreaterThan(20);
+    }
+    expect(STATE_LEGEND.map((s) => s.state)).toEqual(['ok', 'warning', 'drift']);
+  });
+
+  it('the per-class rows join predicted shares with recall and precision', () => {
+    const rows = classRowsOf(
+      windowOf(0, {
+        prediction: {
+          statistic: 1,
+          pValue: 0.3,
+          drifted: false,
+          referenceCounts: [950, 50],
+          currentCounts: [160, 40],
+          perClass: [
+            { classId: 'a', referenceShare: 0.95, currentShare: 0.8, pValue: 1e-9, drifted: true },
+            { classId: 'r', referenceShare: 0.05, currentShare: 0.2, pValue: 1e-9, drifted: true },
+          ],
+        },
+        performance: perf({
+          perClass: [
+            {
+              classId: 'r',
+              support: 40,
+              predicted: 0,
+              truePositives: 0,
+              recall: 0,
+              precision: null,
+            },
+          ],
+        }),
+      }).report,
+    );
+    expect(rows.map((r) => [r.classId, r.support, r.recall, r.precision])).toEqual([
+      ['a', 0, null, null],
+      ['r', 40, 0, null],
+    ]);
+    expect(rows[1]!.currentShare).toBe(0.2);
   });
 });

@@ -43,7 +43,7 @@ function logOf(n: number, t0 = Date.UTC(2026, 0, 1)): PredictionRecord[] {
 }
 
 function annotation(itemId: string, label: string, at: number, seq: number): AnnotationRecord {
-  return { seq, projectId: 'p', itemId, label, annotator: 'x', sessionId: 's', kind: 'label', at };
+  return { seq, projectId: 'p', itemId, label, annotator: 'x', sessionId: 's', kind: 'import', at };
 }
 
 const spans500 = (n: number) =>
