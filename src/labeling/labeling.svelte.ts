@@ -56,6 +56,12 @@ export const PAGE_SESSION_ID = `session-${Date.now().toString(36)}-${crypto.rand
 export const ANNOTATOR_SETTING = 'labeling:annotator';
 export const DEFAULT_BATCH_SIZE = 20;
 export const DEFAULT_RETRAIN_EVERY = 20;
+/**
+ * While no model exists, the first retrain comes after this many labels instead of
+ * `retrainEvery`: the exact linear learner fits a handful of labels in milliseconds, and every
+ * label before the first model is queued by the cold-start strategy instead of by uncertainty.
+ */
+export const FIRST_MODEL_AFTER = 5;
 /** The default once a model exists (see the label-efficiency bench in bench/README.md). */
 export const DEFAULT_MODEL_STRATEGY: QueueStrategyId = 'margin';
 /** Before any model: k-means++ over features spreads the first labels over the data. */
@@ -1069,7 +1075,8 @@ export class LabelingState {
       Math.min(ahead, 10 * this.settings.batchSize),
     );
     if (this.remaining <= low) this.#refillSoon();
-    if (autoRetrain && this.labelsSinceRetrain >= retrainEvery && !this.retraining) {
+    const due = this.latestRun ? retrainEvery : Math.min(retrainEvery, FIRST_MODEL_AFTER);
+    if (autoRetrain && this.labelsSinceRetrain >= due && !this.retraining) {
       setTimeout(() => void this.retrain(), 0);
     }
   }

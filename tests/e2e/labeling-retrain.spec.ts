@@ -46,8 +46,8 @@ test('background retrain every 10 labels refills the queue from the new model', 
     await page.locator('body').press(keys[i % 3]!);
     await expect(item).not.toHaveAttribute('title', id);
   }
-  // The tenth label started a retrain in the background (the exact linear learner may already
-  // have finished it: then the new model is named)…
+  // With no model yet, the fifth label started the first retrain (FIRST_MODEL_AFTER) in the
+  // background; the exact linear learner may already have finished it: then the model is named…
   await expect(status).toContainText(/Retraining in the background|model: \w{8}/);
   // …and labeling goes on meanwhile: the key still moves to the next item at once.
   for (let i = 0; i < 3; i++) {
