@@ -25,6 +25,10 @@ export type SignalId =
 export interface SignalDef {
   id: SignalId;
   title: string;
+  /**
+   * The y-axis title: short, because Chart.js draws it rotated along a 180 px canvas and clips
+   * what does not fit (the test what the charts measure went to `help`).
+   */
   yLabel: string;
   threshold: number | null;
   thresholdLabel: string;
@@ -237,7 +241,7 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'data',
     glossary: 'data-drift',
     title: 'Data drift',
-    yLabel: 'Share of drifted features',
+    yLabel: 'Drifted features',
     threshold: 0.5,
     thresholdLabel: 'dataset drift (50%)',
     yMax: 1,
@@ -248,7 +252,7 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'embedding',
     glossary: 'mmd',
     title: 'Embedding drift',
-    yLabel: '−log₁₀ p (MMD on embeddings)',
+    yLabel: '−log₁₀ p (MMD)',
     threshold: -Math.log10(PREDICTION_P_THRESHOLD),
     thresholdLabel: 'p = 0.05',
     value: (r) => minusLog10(r.embedding?.pValue),
@@ -258,17 +262,17 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'prediction',
     glossary: 'prediction-drift',
     title: 'Prediction drift',
-    yLabel: '−log₁₀ p (χ² on predicted classes)',
+    yLabel: '−log₁₀ p (χ²)',
     threshold: -Math.log10(PREDICTION_P_THRESHOLD),
     thresholdLabel: 'p = 0.05',
     value: (r) => minusLog10(r.prediction?.pValue),
-    help: 'χ² test of the predicted-class counts against the reference.',
+    help: 'χ² test of the predicted-class counts against the reference; higher = more evidence of drift.',
   },
   {
     id: 'uncertainty',
     glossary: 'uncertainty-drift',
     title: 'Uncertainty drift',
-    yLabel: '−log₁₀ p (KS on confidence)',
+    yLabel: '−log₁₀ p (KS)',
     threshold: -Math.log10(PREDICTION_P_THRESHOLD),
     thresholdLabel: 'p = 0.05',
     value: (r) => minusLog10(r.uncertainty?.pValue),
@@ -278,7 +282,7 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'accuracy',
     glossary: 'accuracy-test',
     title: 'Windowed accuracy',
-    yLabel: 'Accuracy on labelled items',
+    yLabel: 'Accuracy',
     threshold: null,
     thresholdLabel: 'reference accuracy',
     yMax: 1,
@@ -289,7 +293,7 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'labels',
     glossary: 'label-drift',
     title: 'Label drift',
-    yLabel: '−log₁₀ p (χ² on label counts)',
+    yLabel: '−log₁₀ p (χ²)',
     threshold: -Math.log10(PREDICTION_P_THRESHOLD),
     thresholdLabel: 'p = 0.05',
     value: (r) => minusLog10(r.performance?.labelDrift?.pValue),
@@ -299,7 +303,7 @@ export const SIGNALS: readonly SignalDef[] = [
     id: 'outliers',
     glossary: 'outlier-rate',
     title: 'Outlier rate',
-    yLabel: 'Share of outliers',
+    yLabel: 'Outlier share',
     threshold: OUTLIER_DRIFT_RATE,
     thresholdLabel: `${OUTLIER_DRIFT_RATE * 100}% (1% expected)`,
     value: (r) => r.outliers?.rate ?? null,

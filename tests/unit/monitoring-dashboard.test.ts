@@ -238,3 +238,9 @@ describe('explained in plain words (issue 19, item 6)', () => {
     expect(rows[1]!.currentShare).toBe(0.2);
   });
 });
+
+describe('axis titles', () => {
+  it('fit the 180 px chart height at 12 px (about 20 characters), so none is clipped', () => {
+    for (const def of SIGNALS) expect(def.yLabel.length, def.id).toBeLessThanOrEqual(20);
+  });
+});
