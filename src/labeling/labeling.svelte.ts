@@ -46,6 +46,7 @@ import {
   type LabelingPool,
 } from './pool';
 import { poolProbabilities, scorePool, type ScoringBridge } from './pool-scoring';
+import { ItemClaims } from './claims.svelte';
 import { servedSuggestions } from './served';
 import { describeStrategyError, getStrategy } from './strategies';
 import type { QueueStrategyId } from './types';
@@ -129,6 +130,8 @@ export interface LabelingDeps {
   pool?: LabelingPool;
   sessionId?: string;
   annotator?: string;
+  /** Claims on shown items shared with other tabs (tests pass their own channel). */
+  claims?: ItemClaims;
   /**
    * The monitoring strategy's source: ranked candidates and a reader of their rows. Default: the
    * Monitor's stored windows and the production sources in the page database.
@@ -230,6 +233,7 @@ export class LabelingState {
   helpOpen = $state(false);
 
   readonly runs: LiveQuery<RunRecord[]>;
+  readonly claims: ItemClaims;
   readonly #live: LiveQuery<LogRead | null>;
 
   constructor(project: Project, deps: LabelingDeps = {}) {
@@ -243,6 +247,7 @@ export class LabelingState {
       dbName: deps.dbName ?? getDb().name,
     };
     if (deps.annotator) this.annotator = deps.annotator;
+    this.claims = deps.claims ?? new ItemClaims(`${this.#deps.dbName}/${project.id}`);
     this.#live = new LiveQuery(() => this.#readLog(), null);
     this.runs = new LiveQuery(() => this.#deps.runs.list(project.id), []);
     // Keep both live queries subscribed for the state's life (also headless, with no component
@@ -254,6 +259,16 @@ export class LabelingState {
       });
       $effect(() => {
         void this.runs.current;
+      });
+      // Claim what this tab shows, so other tabs' queues skip it (issue 18.8: two tabs labelled
+      // the same items, the last label silently winning).
+      $effect(() => {
+        const shown = this.gridMode
+          ? this.gridItems.map((e) => e.itemId)
+          : this.currentItemId === null
+            ? []
+            : [this.currentItemId];
+        this.claims.show(shown);
       });
     });
   }
@@ -349,12 +364,16 @@ export class LabelingState {
     return this.#poolRows - this.#labelledPoolRows;
   }
 
-  /** Queue entries still to show, in order: not done in this session, not labelled, not skipped. */
+  /**
+   * Queue entries still to show, in order: not done in this session, not labelled, not skipped,
+   * not shown in another tab right now.
+   */
   upcoming(max: number): QueueEntry[] {
     const out: QueueEntry[] = [];
     for (const e of this.queue) {
       if (out.length >= max) break;
       if (this.done.has(e.itemId) || this.labelOf(e.itemId) !== undefined) continue;
+      if (this.claims.heldByOther(e.itemId)) continue;
       out.push(e);
     }
     return out;
@@ -1163,6 +1182,7 @@ export class LabelingState {
     this.#retrainController?.abort();
     this.#disposeRoot?.();
     this.#disposeRoot = null;
+    this.claims.dispose();
   }
 }
 

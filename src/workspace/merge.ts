@@ -7,8 +7,12 @@
 // - across 3+ annotators, Fleiss' κ on the items every one of them labelled;
 // - per class, Fleiss' category-specific κ_j = 1 − Σ_i n_ij (m − n_ij) / (N m (m − 1) p_j (1 − p_j))
 //   (Fleiss 1971, eq. 13) on those same items (for two annotators, on the items both labelled).
+// Conflicts are items annotators labelled differently, and items one annotator name labelled
+// differently from two sessions that were active at the same time: two tabs of one browser share
+// the annotator setting, and the later label used to win silently (issue 18.8).
 import { cohensKappa, fleissKappa } from '../labeling/agreement';
 import type { AnnotationRecord, Project } from '../persistence/schema';
+import { currentLabelsOf } from '../persistence/annotations-repo';
 import { labelsOfAnnotator, type AnnotationSession, type SessionEvent } from './session';
 
 export type ItemMismatch = { itemId: string; reason: 'unknown-item' | 'content-differs' };
@@ -234,7 +238,63 @@ export function agreementOf(
       conflicts.push({ itemId: item, labels: given, adjudicated: adjudicated.get(item) ?? null });
     }
   }
+  const seen = new Set(conflicts.map((c) => c.itemId));
+  for (const c of concurrentSessionConflicts(log, adjudicated)) {
+    if (!seen.has(c.itemId)) conflicts.push(c);
+  }
+  conflicts.sort((x, y) => (x.itemId < y.itemId ? -1 : x.itemId > y.itemId ? 1 : 0));
   return { annotators, pairs, fleiss, perClass, perClassItems, conflicts };
+}
+
+/**
+ * Items one annotator name labelled differently in two sessions whose activity overlapped in
+ * time (first to last entry): two tabs open at once, not a correction made after a reload.
+ */
+function concurrentSessionConflicts(
+  log: readonly AnnotationRecord[],
+  adjudicated: ReadonlyMap<string, string>,
+): Conflict[] {
+  const bySession = new Map<string, AnnotationRecord[]>();
+  for (const e of log) {
+    if (e.kind !== 'human' && e.kind !== 'undo') continue;
+    const key = `${e.annotator}\u0000${e.sessionId}`;
+    let list = bySession.get(key);
+    if (!list) bySession.set(key, (list = []));
+    list.push(e);
+  }
+  const sessions = [...bySession.values()].map((entries) => ({
+    annotator: entries[0]!.annotator,
+    sessionId: entries[0]!.sessionId,
+    from: Math.min(...entries.map((e) => e.at)),
+    to: Math.max(...entries.map((e) => e.at)),
+    labels: currentLabelsOf(entries),
+  }));
+  const out = new Map<string, Conflict>();
+  for (let i = 0; i < sessions.length; i++) {
+    for (let j = i + 1; j < sessions.length; j++) {
+      const a = sessions[i]!;
+      const b = sessions[j]!;
+      if (a.annotator !== b.annotator || a.to < b.from || b.to < a.from) continue;
+      for (const [item, la] of a.labels) {
+        const lb = b.labels.get(item);
+        if (lb === undefined || lb === la) continue;
+        const c = out.get(item) ?? {
+          itemId: item,
+          labels: [],
+          adjudicated: adjudicated.get(item) ?? null,
+        };
+        for (const [s, label] of [
+          [a, la],
+          [b, lb],
+        ] as const) {
+          const who = `${s.annotator} (session …${s.sessionId.slice(-8)})`;
+          if (!c.labels.some((l) => l.annotator === who)) c.labels.push({ annotator: who, label });
+        }
+        out.set(item, c);
+      }
+    }
+  }
+  return [...out.values()];
 }
 
 /** Fleiss' category-specific κ for class `j` from an items × K count matrix with m raters each. */

@@ -137,6 +137,51 @@ describe('agreement between annotators (golden: scikit-learn and the definitions
   });
 });
 
+describe('two tabs under one annotator name (issue 18.8)', () => {
+  let seq = 0;
+  const entry = (
+    itemId: string,
+    label: string,
+    sessionId: string,
+    at: number,
+  ): AnnotationRecord => ({
+    seq: ++seq,
+    projectId: 'p',
+    itemId,
+    label,
+    annotator: 'ada',
+    sessionId,
+    kind: 'human',
+    at,
+  });
+
+  it('shows items two concurrent sessions labelled differently; a later correction is none', () => {
+    const [cat, dog] = [project.classes[0]!.id, project.classes[1]!.id];
+    const log = [
+      // Two tabs open at once (their activity overlaps): x labelled both ways, y alike.
+      entry('x', cat, 'tab-a', 100),
+      entry('y', cat, 'tab-a', 110),
+      entry('x', dog, 'tab-b', 105),
+      entry('y', cat, 'tab-b', 120),
+      // A page load the next day changes z: a correction, not a second person.
+      entry('z', cat, 'tab-a', 130),
+      entry('z', dog, 'day-2', 90_000_000),
+    ];
+    const a = agreementOf(project, log);
+    expect(a.annotators).toEqual(['ada']);
+    expect(a.conflicts).toEqual([
+      {
+        itemId: 'x',
+        labels: [
+          { annotator: 'ada (session …tab-a)', label: cat },
+          { annotator: 'ada (session …tab-b)', label: dog },
+        ],
+        adjudicated: null,
+      },
+    ]);
+  });
+});
+
 describe('annotation sessions', () => {
   const rows = buildProjectRows('p', 6);
   const tabular: Project = { ...rows.projects[0]!, id: 'p' };
