@@ -17,6 +17,7 @@ import {
 import type { CsrMatrix, DenseMatrix, FeatureMatrix } from '../src/learners/types';
 import type { SplitData } from './ml-data';
 import { OUTPUT_LAYER } from './ml-models';
+import { LINEAR_FIT_PARAMS } from '../src/training/learner-defaults';
 
 /** Rows featurised at a time when a split is compressed to sparse rows. */
 const BLOCK_ROWS = 256;
@@ -208,10 +209,7 @@ export function fitLinear(
     {
       C: options.C,
       classWeight: config.classWeighting === 'balanced' ? 'balanced' : null,
-      // sklearn's default of 100 iterations warns of non-convergence on sparse text and pixels;
-      // 1,000 is what the references use (tests/fixtures/golden/make-training-golden.py).
-      maxIter: 1000,
-      tol: 1e-4,
+      ...LINEAR_FIT_PARAMS,
     },
     {
       shouldStop: options.shouldStop,

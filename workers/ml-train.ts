@@ -44,7 +44,8 @@ import {
   type SplitData,
 } from './ml-data';
 import { captureArtifacts, type StoredArtifacts } from './ml-io';
-import { fitTrees, TREES_PARAMS } from './ml-trees';
+import { fitTrees } from './ml-trees';
+import { autoCandidates, TREES_PARAMS, type Candidate } from '../src/training/learner-defaults';
 import { treeInputLayout, type TreesTopology } from '../src/training/tree-inputs';
 import {
   buildModel,
@@ -523,25 +524,6 @@ function treesArtifacts(trees: TreesTopology): StoredArtifacts {
 /** Auto stops trying further candidates once this much time has gone into the ones before. */
 const AUTO_BUDGET_MS = 20_000;
 
-type Candidate = { family: 'linear'; C: number } | { family: 'boosted-trees' };
-
-/**
- * The candidates Auto tries on a modality. Linear models on standardised tabular features are
- * sensitive to C (sklearn's default 1 under-fits some sets and over-fits others), and each fit is
- * milliseconds, so tabular tries three; TF-IDF rows are l2-normalised, where C = 1 is often too
- * strong a penalty, so text tries 1 and 10 (warm-started from 1); raw pixels are many correlated
- * features that over-fit a small set, so images try 0.1 first (it also converges fastest: a
- * 2,100-image fit takes tens of seconds on a CPU) and then 1 within the budget. Tabular then
- * tries boosted trees last: they fit interactions and thresholds a linear model cannot, at a cost
- * of seconds rather than milliseconds, so the time budget may skip them on a large set.
- */
-function autoCandidates(config: TrainConfig): Candidate[] {
-  const cs =
-    config.modality === 'tabular' ? [1, 0.1, 10] : config.modality === 'text' ? [1, 10] : [0.1, 1];
-  const linear = cs.map((C): Candidate => ({ family: 'linear', C }));
-  return config.modality === 'tabular' ? [...linear, { family: 'boosted-trees' }] : linear;
-}
-
 interface ExactTraining {
   family: Exclude<ModelFamily, 'network'>;
   config: TrainConfig;
@@ -619,7 +601,7 @@ async function trainExact(t: ExactTraining): Promise<{
     }
     candidates = [{ family: 'boosted-trees' }];
   } else {
-    candidates = autoCandidates(config);
+    candidates = autoCandidates(config.modality);
   }
   const x = candidates.some((c) => c.family === 'linear') ? splitMatrix(train, spec) : undefined;
   await yieldToEventLoop();

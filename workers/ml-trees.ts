@@ -16,21 +16,7 @@ import {
   type TreesTopology,
 } from '../src/training/tree-inputs';
 import type { SplitData } from './ml-data';
-
-/**
- * sklearn's defaults (learning rate 0.1, 100 iterations, 31 leaves, 20 rows per leaf, 255 bins),
- * with early stopping always on: n_iter_no_change 10 on the validation log-loss. sklearn turns it
- * on only past 10,000 rows because it must hold rows out of training; we already hold out a
- * validation split, so stopping on it costs no training rows.
- */
-export const TREES_PARAMS = {
-  learningRate: 0.1,
-  maxIter: 100,
-  maxLeafNodes: 31,
-  minSamplesLeaf: 20,
-  l2Regularization: 0,
-  maxBins: 255,
-} as const;
+import { TREES_PARAMS } from '../src/training/learner-defaults';
 
 /** All rows of a split, featurised. */
 function splitRows(data: SplitData): Float32Array {

@@ -18,30 +18,20 @@ import { fitHistGradientBoosting, predictProbaHgb } from '../learners/hist-gbdt'
 import type { DenseMatrix } from '../learners/types';
 import type { Table } from './table';
 import type { CliFamily, CliLearner, CliTrial, SplitSizes } from './model-file';
+import {
+  autoCandidates,
+  LINEAR_FIT_PARAMS,
+  TREES_PARAMS,
+  type Candidate,
+} from '../training/learner-defaults';
+
+// The worker's settings and Auto's rule come from src/training/learner-defaults.ts: one source.
+export type { Candidate };
 
 /**
- * workers/ml-trees.ts TREES_PARAMS (sklearn's defaults, early stopping on our validation split),
- * mirrored rather than imported: src/ does not import workers/. tests/unit/cli-train.test.ts
- * pins the two to each other.
- */
-export const CLI_TREES_PARAMS = {
-  learningRate: 0.1,
-  maxIter: 100,
-  maxLeafNodes: 31,
-  minSamplesLeaf: 20,
-  l2Regularization: 0,
-  maxBins: 255,
-} as const;
-
-/** workers/ml-linear.ts fitLinear: sklearn's lbfgs with the references' 1,000 iterations. */
-export const CLI_LINEAR_PARAMS = { maxIter: 1000, tol: 1e-4 } as const;
-
-export type Candidate = { family: 'linear'; C: number } | { family: 'boosted-trees' };
-
-/**
- * The candidates of a family. Auto mirrors workers/ml-train.ts `autoCandidates` for tabular data
- * (C ∈ {1, 0.1, 10}, then boosted trees), minus its wall-clock budget: a command line run is
- * judged by reproducibility, so every candidate is always tried.
+ * The candidates of a family. Auto is the worker's rule for tabular data (`autoCandidates`), minus
+ * its wall-clock budget: a command line run is judged by reproducibility, so every candidate is
+ * always tried.
  */
 export function candidatesFor(family: CliFamily): Candidate[] {
   switch (family) {
@@ -50,10 +40,7 @@ export function candidatesFor(family: CliFamily): Candidate[] {
     case 'boosted-trees':
       return [{ family: 'boosted-trees' }];
     case 'auto':
-      return [
-        ...[1, 0.1, 10].map((C): Candidate => ({ family: 'linear', C })),
-        { family: 'boosted-trees' },
-      ];
+      return autoCandidates('tabular');
   }
 }
 
@@ -228,7 +215,7 @@ export function trainOnTable(
         X,
         data.train.labels,
         K,
-        { C: candidate.C, classWeight: null, ...CLI_LINEAR_PARAMS },
+        { C: candidate.C, classWeight: null, ...LINEAR_FIT_PARAMS },
         previous ? { warmStart: previous } : {},
       );
       previous = model;
@@ -240,7 +227,7 @@ export function trainOnTable(
         data.train.labels,
         K,
         {
-          ...CLI_TREES_PARAMS,
+          ...TREES_PARAMS,
           earlyStopping: true,
           validationFraction: 0.1,
           categoricalFeatures: layout.categorical,
@@ -254,7 +241,7 @@ export function trainOnTable(
           },
         },
       );
-      learner = { family: 'boosted-trees', params: { ...CLI_TREES_PARAMS }, model };
+      learner = { family: 'boosted-trees', params: { ...TREES_PARAMS }, model };
     }
     const val = metricsOf(learner, spec, data.validation);
     const trial: CliTrial = {

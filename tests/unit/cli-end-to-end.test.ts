@@ -13,8 +13,6 @@ import { featurise, metricsOf, trainOnTable } from '../../src/cli/learn';
 import { buildTable, planForModel, planForTraining, readRawTable } from '../../src/cli/table';
 import { parseModelFile, type CliModelFile } from '../../src/cli/model-file';
 import { writeFileAtomic } from '../../src/cli/atomic-write';
-import { CLI_TREES_PARAMS } from '../../src/cli/learn';
-import { TREES_PARAMS } from '../../workers/ml-trees';
 import { classificationMetrics } from '../../src/training/metrics';
 import { columnDrift } from '../../src/monitoring/drift-tests';
 import { marginSampling } from '../../src/labeling/strategies';
@@ -119,10 +117,6 @@ describe('inloop train', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ family: 'boosted-trees' });
-  });
-
-  it('mirrors the ML worker’s boosted-trees parameters', () => {
-    expect(CLI_TREES_PARAMS).toEqual(TREES_PARAMS);
   });
 });
 
