@@ -26,17 +26,9 @@ import { isReferenceProfile } from '../../src/monitoring/reference-profile';
 import { ensureReferenceProfile } from '../../src/monitoring/reference-service';
 import { seaStream } from '../../src/monitoring/synthetic-streams';
 import { buildProject } from '../fixtures/db/builders';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 const POOL_ROWS = 1200;
 const PROD_ROWS = 3000;

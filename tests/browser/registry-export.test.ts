@@ -23,17 +23,9 @@ import { MlBridge, applyToRaw, presetConfig, type FeaturisationSpec } from '../.
 import type { RawRecord } from '../../src/training/featurize-types';
 import { writeTabularProject, type SyntheticProject } from '../fixtures/training-data';
 import './commands/tfjs-export';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 function base64(bytes: Uint8Array): string {
   let binary = '';

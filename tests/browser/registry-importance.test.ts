@@ -8,17 +8,9 @@ import { openDatabase, type InloopDB } from '../../src/persistence/db';
 import { presetConfig } from '../../src/training/config';
 import { MlBridge, isAbortError } from '../../src/training';
 import { writeTabularProject, type SyntheticProject } from '../fixtures/training-data';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 describe('permutation importance in the ML worker', () => {
   const dbName = `inloop-test-importance-${crypto.randomUUID()}`;

@@ -18,17 +18,9 @@ import type { ServingDeps } from '../../src/serving/serving';
 import { MlBridge } from '../../src/training';
 import { presetConfig } from '../../src/training/config';
 import { writeImageProject, writeTabularProject } from '../fixtures/training-data';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 /** A 32 × 32 PNG, dark with a bright quadrant (0 = top left … 3 = bottom right). */
 async function quadrantPng(quadrant: number): Promise<File> {

@@ -25,17 +25,9 @@ import { presetConfig } from '../../src/training/config';
 import { MlBridge } from '../../src/training';
 import { createRng, randNormal } from '../../src/lib/rng';
 import { writeTabularProject, type SyntheticProject } from '../fixtures/training-data';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 const PROD_ROWS = 600;
 const T_START = Date.UTC(2026, 0, 1);

@@ -19,19 +19,13 @@ import { DEFAULT_PRESET, presetConfig } from '../../src/training/config';
 import { MlBridge } from '../../src/training';
 import { buildProject } from '../fixtures/db/builders';
 import golden from '../fixtures/golden/training-golden.json';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
 
 /** Epoch caps for the slow defaults on the CPU backend (see the Digits and Spam cases). */
 const DIGITS_EPOCHS = 2;
 const SPAM_EPOCHS = 3;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = request.onerror = request.onblocked = () => resolve();
-  });
-}
 
 /** The golden's three id lists as a split, each key mapped to the app's item id. */
 function splitOf(

@@ -13,17 +13,9 @@ import {
   writeTextProject,
   type SyntheticProject,
 } from '../fixtures/training-data';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 let runNo = 0;
 function request(

@@ -14,17 +14,9 @@ import {
   writeTextProject,
   type SyntheticProject,
 } from '../fixtures/training-data';
+import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve) => {
-    const request = indexedDB.deleteDatabase(name);
-    request.onsuccess = () => resolve();
-    request.onerror = () => resolve();
-    request.onblocked = () => resolve();
-  });
-}
 
 /** A small, fast tabular config: few epochs, dropout on (so seeded masks are exercised). */
 function tabularConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
