@@ -5,6 +5,8 @@ import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { exportWorkspace, normaliseSeqs } from '../../src/workspace/export';
 import { readWorkspace } from '../../src/workspace/import';
+import { WORKSPACE_FORMAT_VERSION } from '../../src/workspace/format';
+import { SCHEMA_VERSION } from '../../src/persistence/db';
 import { describeWorkspaceError, type WorkspaceErrorKind } from '../../src/workspace/errors';
 import { buildProjectRows } from './workspace-builders';
 import { canonicalRows, rezip, sha } from './workspace-helpers';
@@ -85,7 +87,22 @@ describe('workspace reader fuzz', () => {
         for (let k = at; k < Math.min(b.length, at + 1 + int(64)); k++) b[k] = int(256);
         cases.push({ name: `overwritten range #${i}`, bytes: b, expect: 'same' });
       }
-      const versions: unknown[] = [2, 3, 100, 2 ** 40, -1, 0, 1.5, '1', null, true, [1], {}];
+      // Versions newer than this build's (format and schema alike), and values of the wrong kind.
+      const newer = Math.max(WORKSPACE_FORMAT_VERSION, SCHEMA_VERSION) + 1;
+      const versions: unknown[] = [
+        newer,
+        newer + 1,
+        100,
+        2 ** 40,
+        -1,
+        0,
+        1.5,
+        '1',
+        null,
+        true,
+        [1],
+        {},
+      ];
       for (let i = 0; i < 60; i++) {
         const v = versions[i % versions.length];
         const field = ['formatVersion', 'schemaVersion', 'format', 'entries', 'project', 'counts'][
