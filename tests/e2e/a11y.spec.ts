@@ -245,6 +245,26 @@ test('keyboard: focus follows navigation, titles name the section, one Tab stop 
   await expect(page).toHaveTitle('Share · Inloop');
 });
 
+/**
+ * What sticks out at this viewport width: the page itself scrolling sideways, or a card whose
+ * content is wider than the card (a wide table belongs in its own overflow-x:auto wrapper).
+ */
+async function sideways(page: Page, width: number): Promise<string[]> {
+  return page.evaluate((vw) => {
+    const out: string[] = [];
+    const page = document.documentElement.scrollWidth;
+    if (page > vw) out.push(`the page is ${page} px wide`);
+    for (const card of document.querySelectorAll<HTMLElement>('main .card')) {
+      if (card.scrollWidth > card.clientWidth + 1 || card.getBoundingClientRect().right > vw + 0.5)
+        out.push(
+          `a card is ${card.scrollWidth} px inside ${card.clientWidth} px: ` +
+            (card.textContent ?? '').trim().slice(0, 60),
+        );
+    }
+    return out;
+  }, width);
+}
+
 test('a 390 px phone: the sections are behind a Menu button and the page does not scroll sideways', async ({
   page,
 }) => {
@@ -265,4 +285,97 @@ test('a 390 px phone: the sections are behind a Menu button and the page does no
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width, `page width on section ${key}`).toBeLessThanOrEqual(390);
   }
+
+  // Trained content: a run of the default Auto (its learner, trials table and confusion matrix),
+  // a registered champion, a prediction, the monitor and its settings.
+  await menu.click();
+  await nav.getByRole('link', { name: /Train/ }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Train', exact: true })).toBeFocused();
+  await page.getByTestId('train-start').click();
+  const runs = page.getByTestId('run-list').locator('tbody tr');
+  await expect(runs.first()).toContainText('completed', { timeout: 240_000 });
+  // Focus after training: the results heading, not the body (once the worker's call returns, a
+  // moment after the run's record says completed).
+  await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 240_000 });
+  await expect(page.getByRole('heading', { name: 'Model fitted' })).toBeFocused();
+  await expect(page.getByRole('table', { name: /Confusion matrix/ })).toBeVisible();
+  await promoteFirstChampion(page);
+  await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+  await page.keyboard.press('Alt+6');
+  const tryIt = page.getByTestId('try-it');
+  await tryIt.getByLabel('Beak Length (mm)').fill('47.5');
+  await tryIt.getByLabel('Beak Depth (mm)').fill('15');
+  await tryIt.getByLabel('Flipper Length (mm)').fill('217');
+  await tryIt.getByLabel('Body Mass (g)').fill('5200');
+  await tryIt.getByTestId('try-predict').click();
+  await tryIt.getByTestId('try-anyway').click();
+  await expect(page.getByTestId('log-total')).toHaveText('1 prediction');
+
+  for (const width of [390, 360]) {
+    await page.setViewportSize({ width, height: 844 });
+    for (const [key, name] of [
+      ['4', 'Train'],
+      ['5', 'Models'],
+      ['6', 'Serve'],
+      ['7', 'Monitor'],
+    ] as const) {
+      await go(page, key, name);
+      if (name === 'Models')
+        await page.getByRole('button', { name: 'Open version 1', exact: true }).click();
+      if (name === 'Monitor') await page.locator('summary', { hasText: 'Settings' }).click();
+      await page.waitForTimeout(500);
+      expect(await sideways(page, width), `${name} at ${width} px`).toEqual([]);
+    }
+  }
+});
+
+test('a phone: a sideways swipe on the item card skips it, a short or vertical one does not', async ({
+  page,
+}) => {
+  test.setTimeout(300_000);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openPenguins(page);
+  await page.keyboard.press('Alt+3');
+  await page.getByLabel('Your name').fill('Thumb annotator');
+  await page.getByRole('button', { name: 'Start labeling' }).click();
+  const current = page.getByTestId('current-item');
+  await expect(current).toBeVisible();
+  const card = page.getByTestId('item-card');
+  const swipe = async (dx: number, dy: number) => {
+    const at = { pointerId: 7, pointerType: 'touch', isPrimary: true, clientX: 300, clientY: 400 };
+    await card.dispatchEvent('pointerdown', at);
+    await card.dispatchEvent('pointermove', { ...at, clientX: 300 + dx / 2, clientY: 400 + dy });
+    await card.dispatchEvent('pointerup', { ...at, clientX: 300 + dx, clientY: 400 + dy });
+  };
+  const labelled = await page.getByTestId('label-count').textContent();
+  const first = await current.textContent();
+  await swipe(-60, 0);
+  await swipe(-120, 120);
+  await page.waitForTimeout(300);
+  await expect(current, 'a short or mostly vertical swipe keeps the item').toHaveText(first!);
+  await swipe(-120, 10);
+  await expect(current, 'a leftward swipe skips').not.toHaveText(first!);
+  const second = await current.textContent();
+  await swipe(140, 0);
+  await expect(current, 'a rightward swipe skips too').not.toHaveText(second!);
+  // Skipping labels nothing.
+  await expect(page.getByTestId('label-count')).toHaveText(labelled!);
+  // The same gesture with a mouse is a drag (text selection), not a skip.
+  const third = await current.textContent();
+  await card.dispatchEvent('pointerdown', {
+    pointerId: 1,
+    pointerType: 'mouse',
+    isPrimary: true,
+    clientX: 300,
+    clientY: 400,
+  });
+  await card.dispatchEvent('pointerup', {
+    pointerId: 1,
+    pointerType: 'mouse',
+    isPrimary: true,
+    clientX: 100,
+    clientY: 400,
+  });
+  await page.waitForTimeout(300);
+  await expect(current).toHaveText(third!);
 });
