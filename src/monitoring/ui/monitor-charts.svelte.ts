@@ -33,7 +33,8 @@ Chart.register(
 /** Text on the charts: Chart.js's 12 px stated outright, for ticks, axis titles and legends alike.
  * On a phone the canvas gets narrow, and these stay readable (at least 11 px; issue 20): the
  * x axis drops ticks that do not fit (autoSkip) instead of shrinking or rotating them. */
-const FONT = { size: 12 };
+// Text stays at Chart.js's default 12 px (Chart.defaults.font.size): readable on a phone (at least
+// 11 px, issue 20), whatever the canvas width.
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -110,15 +111,18 @@ function applySeries(chart: Chart<'line'>, s: SignalSeries): void {
   ];
   const scales = chart.options.scales!;
   for (const axis of [scales.x!, scales.y!]) {
-    axis.ticks = { ...axis.ticks, color: text, font: FONT };
+    // The x axis skips ticks instead of rotating them on a narrow canvas (phones). Set in this one
+    // spread: reading `ticks` back after assigning it yields Chart.js's resolver proxy, and
+    // spreading that copies its internals ("Recursion detected: _scriptable->_scriptable").
+    const x = axis === scales.x ? { maxRotation: 0, autoSkipPadding: 8 } : {};
+    axis.ticks = { ...axis.ticks, color: text, ...x };
     axis.grid = { ...axis.grid, color: grid };
   }
-  scales.x!.ticks = { ...scales.x!.ticks, maxRotation: 0, autoSkipPadding: 8 };
-  scales.y!.title = { display: true, text: s.yLabel, color: text, font: FONT };
-  scales.x!.title = { display: true, text: 'Window', color: text, font: FONT };
+  scales.y!.title = { display: true, text: s.yLabel, color: text };
+  scales.x!.title = { display: true, text: 'Window', color: text };
   scales.y!.min = 0;
   if (s.yMax !== undefined) scales.y!.max = s.yMax;
-  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14, font: FONT };
+  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14 };
   (chart.options.plugins as Record<string, unknown>).inloopStateBand = { states: s.states };
   chart.update('none');
 }
@@ -187,11 +191,15 @@ function applyBars(chart: Chart<'bar'>, b: CompareBars): void {
   ];
   const scales = chart.options.scales!;
   for (const axis of [scales.x!, scales.y!]) {
-    axis.ticks = { ...axis.ticks, color: text, font: FONT };
+    // The x axis skips ticks instead of rotating them on a narrow canvas (phones). Set in this one
+    // spread: reading `ticks` back after assigning it yields Chart.js's resolver proxy, and
+    // spreading that copies its internals ("Recursion detected: _scriptable->_scriptable").
+    const x = axis === scales.x ? { maxRotation: 0, autoSkipPadding: 8 } : {};
+    axis.ticks = { ...axis.ticks, color: text, ...x };
     axis.grid = { ...axis.grid, color: grid };
   }
-  scales.y!.title = { display: true, text: 'Share of rows', color: text, font: FONT };
-  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14, font: FONT };
+  scales.y!.title = { display: true, text: 'Share of rows', color: text };
+  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14 };
   chart.update('none');
 }
 

@@ -42,7 +42,8 @@ export interface CurveData {
 /** Text on the charts: Chart.js's 12 px stated outright, for ticks, axis titles and legends alike.
  * On a phone the canvas gets narrow, and these stay readable (at least 11 px; issue 20): the
  * x axis drops ticks that do not fit (autoSkip) instead of shrinking or rotating them. */
-const FONT = { size: 12 };
+// Text stays at Chart.js's default 12 px (Chart.defaults.font.size): readable on a phone (at least
+// 11 px, issue 20), whatever the canvas width.
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
@@ -64,13 +65,16 @@ function applyData(chart: Chart<'line'>, data: CurveData): void {
   }));
   const scales = chart.options.scales!;
   for (const axis of [scales.x!, scales.y!]) {
-    axis.ticks = { ...axis.ticks, color: text, font: FONT };
+    // The x axis skips ticks instead of rotating them on a narrow canvas (phones). Set in this one
+    // spread: reading `ticks` back after assigning it yields Chart.js's resolver proxy, and
+    // spreading that copies its internals ("Recursion detected: _scriptable->_scriptable").
+    const x = axis === scales.x ? { maxRotation: 0, autoSkipPadding: 8 } : {};
+    axis.ticks = { ...axis.ticks, color: text, ...x };
     axis.grid = { ...axis.grid, color: grid };
   }
-  scales.x!.ticks = { ...scales.x!.ticks, maxRotation: 0, autoSkipPadding: 8 };
-  scales.y!.title = { display: true, text: data.yLabel, color: text, font: FONT };
-  scales.x!.title = { display: true, text: 'Epoch', color: text, font: FONT };
-  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14, font: FONT };
+  scales.y!.title = { display: true, text: data.yLabel, color: text };
+  scales.x!.title = { display: true, text: 'Epoch', color: text };
+  chart.options.plugins!.legend!.labels = { color: text, boxWidth: 14 };
   chart.update('none');
 }
 
