@@ -39,11 +39,9 @@ export interface CurveData {
   yLabel: string;
 }
 
-/** Text on the charts: Chart.js's 12 px stated outright, for ticks, axis titles and legends alike.
- * On a phone the canvas gets narrow, and these stay readable (at least 11 px; issue 20): the
- * x axis drops ticks that do not fit (autoSkip) instead of shrinking or rotating them. */
 // Text stays at Chart.js's default 12 px (Chart.defaults.font.size): readable on a phone (at least
-// 11 px, issue 20), whatever the canvas width.
+// 11 px, issue 20), whatever the canvas width; the x axis drops ticks that do not fit (autoSkip)
+// instead of rotating them.
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || '#888';
