@@ -44,7 +44,12 @@ describe('Train page', () => {
         return b && !b.disabled ? b : null;
       });
       expect(target.textContent).toContain('Class 0');
-      // Fewer epochs than the preset, through the advanced panel's input.
+      // A network (the family buttons), with fewer epochs than the preset through the advanced
+      // panel's input: its per-epoch curves are charted.
+      [...target.querySelectorAll<HTMLButtonElement>('[aria-label="Model family"] button')]
+        .find((b) => b.textContent?.trim() === 'Network')!
+        .click();
+      flushSync();
       const epochs = target.querySelector<HTMLInputElement>('input[type="number"]')!;
       epochs.value = '3';
       epochs.dispatchEvent(new Event('input', { bubbles: true }));
@@ -67,6 +72,33 @@ describe('Train page', () => {
       expect(caption).toMatch(/accuracy \d\.\d{3} \(n = \d+; 95 % Wilson interval/);
       expect(caption).toMatch(/macro-F1 \d\.\d{3} \(n = \d+\)/);
       expect(target.textContent).toContain('Recall 95 % interval');
+    } finally {
+      await unmount(page);
+      target.remove();
+    }
+  });
+
+  it('trains the default Auto family and shows what it fitted and what it tried, not empty curves', async () => {
+    const id = `ui-auto-${crypto.randomUUID().slice(0, 8)}`;
+    projectIds.push(id);
+    await writeTabularProject(getDb(), { projectId: id, rows: 150 });
+    const project = (await projectsRepo.get(id))!;
+    const target = document.body.appendChild(document.createElement('div'));
+    const page = mount(TrainPage, { target, props: { project, bridge } });
+    try {
+      const start = await until(() => {
+        const b = target.querySelector<HTMLButtonElement>('[data-testid="train-start"]');
+        return b && !b.disabled ? b : null;
+      });
+      start.click();
+      const summary = await until(() => target.querySelector('[data-testid="learner-summary"]'));
+      await until(() => target.querySelector('table.matrix'));
+      expect(summary.textContent).toMatch(/Linear \(logistic regression\)|Boosted trees/);
+      const trials = [...summary.querySelectorAll('table.trials tbody tr')];
+      // Three C values, then boosted trees; exactly one kept.
+      expect(trials).toHaveLength(4);
+      expect(trials.filter((r) => r.textContent?.includes('✓'))).toHaveLength(1);
+      expect(target.querySelectorAll('canvas')).toHaveLength(0);
     } finally {
       await unmount(page);
       target.remove();
