@@ -420,6 +420,17 @@ export async function run({ browser, url }) {
     console.log('  bench/results/learners-sklearn.json not found: run bench/learners-sklearn.py');
   }
 
+  // A run of some parts keeps the figures of the others from the last full run (each part says
+  // when it ran through `partsRun`).
+  let previous = {};
+  try {
+    previous =
+      JSON.parse(await readFile(path.join(here, 'results', 'learners.json'), 'utf8')).results ?? {};
+  } catch {
+    /* first run */
+  }
+  const merged = { ...previous, ...results, partsRun: { ...previous.partsRun } };
+  for (const part of parts) merged.partsRun[part] = new Date().toISOString();
   await writeResult('learners', {
     machine: { ...machineInfo(browser), loadAverage: os.loadavg().map((x) => round(x, 2)) },
     method:
@@ -452,7 +463,7 @@ export async function run({ browser, url }) {
       'until the test accuracy first reaches the target; a run that never does counts at its ' +
       'cap (a lower bound). loadAverage: os.loadavg() when each part finished (the machine is ' +
       'shared).',
-    results,
+    results: merged,
   });
   console.log(JSON.stringify(results.accuracy?.gapToBetterSklearn ?? {}, null, 1));
   console.log('Wrote bench/results/learners.json.');
