@@ -521,6 +521,9 @@ function treesArtifacts(trees: TreesTopology): StoredArtifacts {
   return { topology: trees, weightSpecs: [], weightData: new ArrayBuffer(0) };
 }
 
+/** Least time between two progress messages of an exact fit. */
+const PROGRESS_EVERY_MS = 100;
+
 /** Auto stops trying further candidates once this much time has gone into the ones before. */
 const AUTO_BUDGET_MS = 20_000;
 
@@ -607,8 +610,15 @@ async function trainExact(t: ExactTraining): Promise<{
   await yieldToEventLoop();
   job.throwIfCancelled();
 
-  const onIteration = (iteration: number, maxIterations: number) =>
+  // A solver iteration can take well under a millisecond: report at most every 100 ms, or the
+  // page's message queue fills with progress (each one a re-render) ahead of the result itself.
+  let lastProgress = -Infinity;
+  const onIteration = (iteration: number, maxIterations: number) => {
+    const now = performance.now();
+    if (now - lastProgress < PROGRESS_EVERY_MS) return;
+    lastProgress = now;
     emit({ kind: 'batch', epoch: 0, batch: iteration, batchesPerEpoch: maxIterations });
+  };
   const trials: LearnerTrial[] = [];
   let best: { trained: Trained; learner: LearnerRecord; trial: LearnerTrial } | undefined;
   const release = (trained: Trained | undefined) => {
