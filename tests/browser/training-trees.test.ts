@@ -99,8 +99,8 @@ describe('boosted trees in the ML worker', () => {
     });
     expect(result.metrics.testAccuracy).toBeGreaterThan(0.6);
     expect(result.curves).toHaveLength(1);
-    // One progress event per boosting iteration after the first.
-    expect(progress.filter((p) => p.kind === 'batch').length).toBeGreaterThan(1);
+    // Progress while boosting (sent at most every 100 ms, so at least the first iteration's).
+    expect(progress.filter((p) => p.kind === 'batch').length).toBeGreaterThanOrEqual(1);
     // No randomness once our validation split is the early-stopping set: same metrics again.
     const again = await bridge.trainModel(request(dbName, tabular, treesConfig(99)));
     expect(again.metrics).toEqual(result.metrics);
