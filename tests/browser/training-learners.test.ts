@@ -5,34 +5,20 @@ import { Dexie } from 'dexie';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type InloopDB } from '../../src/persistence/db';
 import { createRunsRepo } from '../../src/persistence/runs-repo';
-import { presetConfig, type TrainConfig } from '../../src/training/config';
+import { presetConfig } from '../../src/training/config';
 import { MlBridge, isAbortError } from '../../src/training';
-import type { TrainProgress, TrainRequest } from '../../src/training/train-types';
+import type { TrainProgress } from '../../src/training/train-types';
 import {
   writeTabularProject,
   writeTextProject,
   type SyntheticProject,
+  trainRequestFor,
 } from '../fixtures/training-data';
 import { deleteDatabase } from './idb';
 
 Dexie.debug = false;
 
-let runNo = 0;
-function request(
-  dbName: string,
-  p: SyntheticProject,
-  config: TrainConfig,
-  extra: Partial<TrainRequest> = {},
-): TrainRequest {
-  return {
-    dbName,
-    projectId: p.projectId,
-    runId: `run-${++runNo}-${crypto.randomUUID().slice(0, 8)}`,
-    config,
-    appVersion: 'test',
-    ...extra,
-  };
-}
+const request = trainRequestFor;
 
 describe('exact learners in the ML worker', () => {
   const dbName = `inloop-test-learners-${crypto.randomUUID()}`;

@@ -18,7 +18,7 @@ import { registerRun } from '../../src/registry/register';
 import { MlBridge, applyToRaw, presetConfig, type FeaturisationSpec } from '../../src/training';
 import type { RawRecord } from '../../src/training/featurize-types';
 import type { TrainConfig } from '../../src/training/config';
-import type { TrainProgress, TrainRequest } from '../../src/training/train-types';
+import type { TrainProgress } from '../../src/training/train-types';
 import { isTreesTopology, treeInputLayout, treeMatrix } from '../../src/training/tree-inputs';
 import { describeWorkspaceError } from '../../src/workspace/errors';
 import { exportWorkspace } from '../../src/workspace/export';
@@ -27,26 +27,12 @@ import {
   writeTabularProject,
   writeTextProject,
   type SyntheticProject,
+  trainRequestFor,
 } from '../fixtures/training-data';
 
 Dexie.debug = false;
 
-let runNo = 0;
-function request(
-  dbName: string,
-  p: SyntheticProject,
-  config: TrainConfig,
-  extra: Partial<TrainRequest> = {},
-): TrainRequest {
-  return {
-    dbName,
-    projectId: p.projectId,
-    runId: `trees-${++runNo}-${crypto.randomUUID().slice(0, 8)}`,
-    config,
-    appVersion: 'test',
-    ...extra,
-  };
-}
+const request = trainRequestFor;
 
 const treesConfig = (seed = 7): TrainConfig => ({
   ...presetConfig('tabular', 'balanced', seed),

@@ -7,12 +7,13 @@ import { openDatabase, type InloopDB } from '../../src/persistence/db';
 import { createRunsRepo, INTERRUPTED_REASON, runWeightsKey } from '../../src/persistence/runs-repo';
 import { presetConfig, type TrainConfig } from '../../src/training/config';
 import { MlBridge, isAbortError } from '../../src/training';
-import type { TrainProgress, TrainRequest } from '../../src/training/train-types';
+import type { TrainProgress } from '../../src/training/train-types';
 import {
   writeImageProject,
   writeTabularProject,
   writeTextProject,
   type SyntheticProject,
+  trainRequestFor,
 } from '../fixtures/training-data';
 import { deleteDatabase } from './idb';
 
@@ -32,16 +33,7 @@ function tabularConfig(overrides: Partial<TrainConfig> = {}): TrainConfig {
   };
 }
 
-let runNo = 0;
-function request(dbName: string, p: SyntheticProject, config: TrainConfig): TrainRequest {
-  return {
-    dbName,
-    projectId: p.projectId,
-    runId: `run-${++runNo}-${crypto.randomUUID().slice(0, 8)}`,
-    config,
-    appVersion: 'test',
-  };
-}
+const request = trainRequestFor;
 
 async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
