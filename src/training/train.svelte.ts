@@ -75,7 +75,17 @@ export class TrainState {
 
   readonly configErrors: TrainConfigError[] = $derived(trainConfigErrors(this.config));
   readonly configMessages: string[] = $derived(this.configErrors.map(describeTrainConfigError));
-  readonly running = $derived(this.phase !== 'idle');
+  /**
+   * A run is over when the worker's call returns, or when its record says it ended: the record is
+   * written in the worker's last transaction, and the page must not wait on the call's reply
+   * alone (seen in CI: the record said completed, the reply never came, Start stayed disabled).
+   */
+  get running(): boolean {
+    return (
+      this.phase !== 'idle' &&
+      !this.runs.current.some((r) => r.id === this.liveRunId && r.status !== 'running')
+    );
+  }
   readonly canStart = $derived(
     !this.running &&
       !this.checking &&
